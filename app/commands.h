@@ -1,0 +1,9 @@
+/* commands.h — the subcommands of the soma program, each taking its own argv. */
+#ifndef SOMA_COMMANDS_H
+#define SOMA_COMMANDS_H
+
+int cmd_bench(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+
+#endif

@@ -1,0 +1,49 @@
+/* main.c — the soma command: dispatches to its subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "sim/soma.h"
+
+static const char *usage =
+    "soma " SOMA_VERSION " — a spiking-network simulator for adaptive agents\n"
+    "\n"
+    "usage: soma COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  demo      simulate the COBA network and write a run directory with data and figures\n"
+    "  bench     simulate a standard network (coba, cuba, brunel) and report its speed\n"
+    "  models    list the neuron models, or describe one: soma models lif_cond\n"
+    "\n"
+    "Run 'soma COMMAND --help' for a command's options. 'soma --version' prints the version.\n";
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    printf("soma %s\n", SOMA_VERSION);
+    return 0;
+  }
+  if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+  if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+  if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
+  static const char *const known[] = {"demo", "bench", "models", "--help", "--version", NULL};
+  int n = 0;
+  while (known[n]) n++;
+  fprintf(stderr, "soma: unknown command '%s'", cmd);
+  for (int i = 0; known[i]; i++)
+    if (strstr(known[i], cmd) || strstr(cmd, known[i])) {
+      fprintf(stderr, " (did you mean '%s'?)", known[i]);
+      break;
+    }
+  fprintf(stderr, "; see 'soma --help'\n");
+  return 2;
+}

@@ -1,0 +1,204 @@
+/* internal.h — the layout of the engine's objects, shared by the files of sim/ only.
+ *
+ * Neuron state is structure-of-arrays (one float array per variable, padded to a multiple of
+ * 16 and 64-byte aligned). Each thread owns a contiguous, 16-aligned range of every
+ * population; it alone updates those neurons and adds into their input ring buffers. */
+#ifndef SOMA_INTERNAL_H
+#define SOMA_INTERNAL_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "npy.h"
+#include "soma.h"
+
+#define SOMA_NAME_MAX 64
+#define SOMA_ERR_MAX 1024
+#define SOMA_ALIGN 64
+#define SOMA_BLOCK 16       /* neurons per alignment block (16 floats = one cache line) */
+#define SOMA_MAX_INTERVAL 64
+
+/* Spike-source events, sorted by (step, neuron). */
+typedef struct soma_events {
+  int64_t *step;
+  int32_t *id;
+  size_t n, cap;
+  size_t *cursor;           /* per thread: first event not yet emitted */
+} soma_events;
+
+/* A variable set to new values at given steps (step currents, rate changes). */
+typedef struct soma_schedule {
+  int var;
+  int64_t *step;
+  double *value;
+  size_t n;
+} soma_schedule;
+
+/* Independent Poisson drive into a port. */
+typedef struct soma_pinput {
+  int port;
+  double rate, weight;
+  double lambda, exp_minus_lambda;   /* per step, derived at prepare */
+  uint32_t stream;
+} soma_pinput;
+
+struct soma_pop {
+  soma_net *net;
+  int index;
+  char name[SOMA_NAME_MAX];
+  const soma_model *model;
+  int n, n_pad;
+  int64_t gid0;             /* first global neuron id (populations numbered in order) */
+  double *params;
+  void *consts;
+  float **var;
+  int32_t *refr;
+  uint8_t *spiked;
+  float **ring;             /* per port: ring_slots x n_pad, allocated at prepare */
+  int *part;                /* threads + 1 boundaries */
+  double max_rate;
+  uint64_t n_spikes, chunk_spikes;
+  uint32_t stream;
+  soma_events *events;
+  soma_schedule *sched;
+  int n_sched;
+  soma_pinput *pin;
+  int n_pin;
+  struct soma_proj **out;   /* projections from this population, in creation order */
+  int n_out;
+};
+
+/* One target thread's share of a projection: CSR rows by presynaptic neuron. */
+typedef struct soma_part {
+  size_t *row;              /* n_pre + 1 */
+  uint32_t *post;           /* target index in the post population */
+  float *w;                 /* NULL when every weight is w_const */
+  uint16_t *d;              /* NULL when every delay is d_const; steps */
+  size_t n;
+} soma_part;
+
+struct soma_proj {
+  soma_net *net;
+  int index;
+  char name[SOMA_NAME_MAX];
+  soma_pop *pre, *post;
+  int port;
+  soma_conn_rule rule;
+  soma_dist weight_dist, delay_dist;
+  double p;
+  int k, autapses, multapses;
+  uint32_t stream;
+  float w_const;
+  int d_const;              /* steps, when constant */
+  int d_min, d_max;         /* steps */
+  size_t n_syn;
+  soma_part *part;          /* one per thread */
+};
+
+typedef struct soma_spikes {
+  uint32_t *ids;
+  size_t len, cap;
+  size_t *off;              /* [SOMA_MAX_INTERVAL * n_pops + 1] */
+} soma_spikes;
+
+typedef struct soma_thread {
+  soma_spikes sp[2];        /* double-buffered by interval parity */
+  gsl_rng *rng;
+  uint64_t *pop_spikes;     /* spikes per population since the last chunk check */
+  uint64_t events;
+  int err;
+  char pad[64];
+} soma_thread;
+
+struct soma_rec {
+  soma_net *net;
+  int index;
+  char name[2 * SOMA_NAME_MAX + 8];
+  soma_pop *pop;
+  int is_spikes;
+  /* spikes: (stamp step, neuron), stamp step * dt = spike time */
+  uint8_t *mask;            /* NULL: all neurons */
+  int64_t *steps;
+  int32_t *sids;
+  size_t n, cap;
+  /* state: rows of n_ids floats, one row every `every` steps */
+  int var;
+  int32_t *ids;
+  int n_ids;
+  int every;
+  int64_t first_stamp;      /* step count at the first sample */
+  float *data;
+  size_t samples, cap_samples;
+  size_t chunk_row0, chunk_rows;
+  int64_t chunk_k0;
+  int *cols;                /* column indices grouped by owning thread */
+  int *col_off;             /* threads + 1 */
+  /* streaming to .npy */
+  int streaming;
+  soma_npy_writer w1, w2;
+  size_t streamed;
+};
+
+struct soma_net {
+  double dt;
+  uint32_t seed;
+  int threads;
+  double max_delay, chunk;
+  int64_t step;
+  char err[SOMA_ERR_MAX];
+  soma_pop **pops;
+  int n_pops;
+  int64_t n_neurons;
+  soma_proj **projs;
+  int n_projs;
+  soma_rec **recs;
+  int n_recs;
+  soma_progress_fn progress;
+  void *progress_user;
+  /* prepared for running */
+  int prepared;
+  int ring_slots;           /* power of two */
+  int interval;             /* steps per synchronisation: min delay + 1 */
+  soma_thread *ws;
+  uint64_t n_events;
+};
+
+void *soma__alloc(size_t bytes);         /* zeroed, 64-byte aligned; NULL on failure */
+void soma__free(void *p);
+
+/* the 16-aligned neuron range of thread t in a population of n_pad neurons */
+void soma__partition(int n_pad, int threads, int *part);
+
+/* prepares rings, thread workspaces and derived constants before running */
+int soma__prepare(soma_net *net);
+void soma__unprepare(soma_net *net);
+
+/* population internals used by the stepper */
+/* updates thread t's share of pop for one step; writes spiking neuron indices to out */
+size_t soma__pop_update(soma_pop *pop, int t, int64_t step, float *const *in, gsl_rng *r,
+                        uint32_t *out);
+int soma__pop_prepare(soma_pop *pop);
+void soma__pop_destroy(soma_pop *pop);
+void soma__events_seek(soma_events *ev, int threads, int64_t step);
+
+/* projections */
+void soma__proj_destroy(soma_proj *proj);
+void soma__deliver(const soma_proj *proj, int t, const uint32_t *ids, size_t n, int64_t step,
+                   float *ring, int mask, int n_pad, uint64_t *events);
+
+/* recorders */
+void soma__rec_destroy(soma_rec *rec);
+int soma__rec_prepare(soma_rec *rec);
+int soma__rec_begin_chunk(soma_rec *rec, int64_t s0, int64_t s1);
+void soma__rec_sample(soma_rec *rec, int t, int64_t step);
+int soma__rec_spikes(soma_rec *rec, int64_t step, const uint32_t *ids, size_t n);
+int soma__rec_end_chunk(soma_rec *rec);
+
+/* distributions */
+int soma__dist_check(const soma_dist *d, char *msg, size_t len);
+double soma__dist_draw(const soma_dist *d, gsl_rng *r);
+/* the smallest and largest values d can produce */
+void soma__dist_support(const soma_dist *d, double *lo, double *hi);
+
+#endif

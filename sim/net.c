@@ -1,0 +1,385 @@
+/* net.c — the network container and the step loop.
+ *
+ * Step order within a step: input arriving now is added (ring-buffer slot of this step) →
+ * schedules and Poisson drive → neuron update, threshold, reset → spikes listed per thread.
+ * Threads then run min_delay + 1 steps without talking to each other: a spike emitted in
+ * step k with delay d steps lands in the slot of step k + 1 + d, which lies beyond the
+ * interval. After one barrier each thread delivers every spike of the interval into its own
+ * targets, in the order (step, population, projection, source neuron, synapse), so every
+ * target sums its inputs in the same order whatever the number of threads. */
+#include <math.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "rng.h"
+
+int soma_net_fail(soma_net *net, int code, const char *fmt, ...) {
+  if (!net) return code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(net->err, sizeof net->err, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+void *soma__alloc(size_t bytes) {
+  size_t rounded = (bytes + SOMA_ALIGN - 1) / SOMA_ALIGN * SOMA_ALIGN;
+  void *p = aligned_alloc(SOMA_ALIGN, rounded ? rounded : SOMA_ALIGN);
+  if (p) memset(p, 0, rounded ? rounded : SOMA_ALIGN);
+  return p;
+}
+
+void soma__free(void *p) { free(p); }
+
+void soma__partition(int n_pad, int threads, int *part) {
+  int blocks = n_pad / SOMA_BLOCK;
+  for (int t = 0; t <= threads; t++)
+    part[t] = (int)((int64_t)blocks * t / threads) * SOMA_BLOCK;
+}
+
+soma_net_config soma_net_defaults(void) {
+  soma_net_config c = {.dt = 0.1, .seed = 1, .threads = 1, .max_delay = 500, .chunk = 100};
+  return c;
+}
+
+soma_net *soma_net_create(const soma_net_config *cfg, char *err, size_t errlen) {
+  soma_net_config c = cfg ? *cfg : soma_net_defaults();
+  char why[256] = "";
+  if (!(c.dt > 0) || !isfinite(c.dt) || c.dt > 10)
+    snprintf(why, sizeof why, "dt must be > 0 and <= 10 ms (got %g)", c.dt);
+  else if (c.threads < 1 || c.threads > 1024)
+    snprintf(why, sizeof why, "threads must be between 1 and 1024 (got %d)", c.threads);
+  else if (!(c.max_delay >= c.dt) || !isfinite(c.max_delay) || c.max_delay / c.dt > 65535)
+    snprintf(why, sizeof why, "max_delay must be between dt and 65535 dt = %g ms (got %g)",
+             65535 * c.dt, c.max_delay);
+  else if (!(c.chunk >= c.dt) || !isfinite(c.chunk))
+    snprintf(why, sizeof why, "chunk must be >= dt (got %g ms)", c.chunk);
+  if (*why) {
+    if (err && errlen) snprintf(err, errlen, "network: %s", why);
+    return NULL;
+  }
+  soma_net *net = calloc(1, sizeof *net);
+  if (!net) {
+    if (err && errlen) snprintf(err, errlen, "network: out of memory");
+    return NULL;
+  }
+  net->dt = c.dt;
+  net->seed = c.seed;
+  net->threads = c.threads;
+  net->max_delay = c.max_delay;
+  net->chunk = c.chunk;
+  return net;
+}
+
+static void free_workspace(soma_net *net) {
+  if (!net->ws) return;
+  for (int t = 0; t < net->threads; t++) {
+    for (int b = 0; b < 2; b++) {
+      free(net->ws[t].sp[b].ids);
+      free(net->ws[t].sp[b].off);
+    }
+    free(net->ws[t].pop_spikes);
+    soma_gsl_rng_free(net->ws[t].rng);
+  }
+  soma__free(net->ws);
+  net->ws = NULL;
+}
+
+void soma_net_destroy(soma_net *net) {
+  if (!net) return;
+  for (int i = 0; i < net->n_recs; i++) soma__rec_destroy(net->recs[i]);
+  for (int i = 0; i < net->n_projs; i++) soma__proj_destroy(net->projs[i]);
+  for (int i = 0; i < net->n_pops; i++) soma__pop_destroy(net->pops[i]);
+  free(net->recs);
+  free(net->projs);
+  free(net->pops);
+  free_workspace(net);
+  free(net);
+}
+
+const char *soma_net_errmsg(const soma_net *net) { return net ? net->err : "no network"; }
+double soma_net_dt(const soma_net *net) { return net->dt; }
+double soma_net_time(const soma_net *net) { return (double)net->step * net->dt; }
+int64_t soma_net_steps(const soma_net *net) { return net->step; }
+uint32_t soma_net_seed(const soma_net *net) { return net->seed; }
+int soma_net_threads(const soma_net *net) { return net->threads; }
+uint64_t soma_net_event_count(const soma_net *net) { return net->n_events; }
+
+void soma_net_set_progress(soma_net *net, soma_progress_fn fn, void *user) {
+  net->progress = fn;
+  net->progress_user = user;
+}
+
+int soma_net_pop_count(const soma_net *net) { return net->n_pops; }
+soma_pop *soma_net_pop(const soma_net *net, int i) {
+  return i >= 0 && i < net->n_pops ? net->pops[i] : NULL;
+}
+int soma_net_proj_count(const soma_net *net) { return net->n_projs; }
+soma_proj *soma_net_proj(const soma_net *net, int i) {
+  return i >= 0 && i < net->n_projs ? net->projs[i] : NULL;
+}
+int soma_net_rec_count(const soma_net *net) { return net->n_recs; }
+soma_rec *soma_net_rec(const soma_net *net, int i) {
+  return i >= 0 && i < net->n_recs ? net->recs[i] : NULL;
+}
+
+soma_pop *soma_net_find_pop(const soma_net *net, const char *name) {
+  for (int i = 0; name && i < net->n_pops; i++)
+    if (strcmp(net->pops[i]->name, name) == 0) return net->pops[i];
+  return NULL;
+}
+
+uint64_t soma_net_spike_count(const soma_net *net) {
+  uint64_t n = 0;
+  for (int i = 0; i < net->n_pops; i++) n += net->pops[i]->n_spikes;
+  return n;
+}
+
+uint64_t soma_net_synapse_count(const soma_net *net) {
+  uint64_t n = 0;
+  for (int i = 0; i < net->n_projs; i++) n += net->projs[i]->n_syn;
+  return n;
+}
+
+size_t soma_net_synapse_bytes(const soma_net *net) {
+  size_t b = 0;
+  for (int i = 0; i < net->n_projs; i++) {
+    const soma_proj *p = net->projs[i];
+    for (int t = 0; t < net->threads; t++) {
+      const soma_part *pt = &p->part[t];
+      b += sizeof(size_t) * ((size_t)p->pre->n + 1) + pt->n * sizeof(uint32_t);
+      if (pt->w) b += pt->n * sizeof(float);
+      if (pt->d) b += pt->n * sizeof(uint16_t);
+    }
+  }
+  return b;
+}
+
+/* ---- preparing to run ---------------------------------------------------------------- */
+
+void soma__unprepare(soma_net *net) { net->prepared = 0; }
+
+/* Moves pending input to a ring of a new size: slot of absolute step s is s & (slots - 1). */
+static int resize_rings(soma_net *net, int slots) {
+  for (int i = 0; i < net->n_pops; i++) {
+    soma_pop *pop = net->pops[i];
+    int ports = pop->model->n_ports;
+    if (!ports) continue;
+    if (!pop->ring) {
+      pop->ring = calloc((size_t)ports, sizeof(float *));
+      if (!pop->ring) return SOMA_ERR_NOMEM;
+    }
+    for (int p = 0; p < ports; p++) {
+      float *old = pop->ring[p];
+      if (old && slots == net->ring_slots) continue;
+      float *ring = soma__alloc(sizeof(float) * (size_t)slots * (size_t)pop->n_pad);
+      if (!ring) return SOMA_ERR_NOMEM;
+      if (old) {
+        for (int k = 0; k < net->ring_slots && k < slots; k++) {
+          int64_t s = net->step + k;
+          memcpy(ring + (size_t)(s & (slots - 1)) * (size_t)pop->n_pad,
+                 old + (size_t)(s & (net->ring_slots - 1)) * (size_t)pop->n_pad,
+                 sizeof(float) * (size_t)pop->n_pad);
+        }
+        soma__free(old);
+      }
+      pop->ring[p] = ring;
+    }
+  }
+  return SOMA_OK;
+}
+
+int soma__prepare(soma_net *net) {
+  if (net->prepared) return SOMA_OK;
+  int d_min = SOMA_MAX_INTERVAL, d_max = 1;
+  for (int i = 0; i < net->n_projs; i++) {
+    const soma_proj *p = net->projs[i];
+    if (!p->n_syn) continue;
+    if (p->d_min < d_min) d_min = p->d_min;
+    if (p->d_max > d_max) d_max = p->d_max;
+  }
+  int slots = 4;
+  while (slots < d_max + 2) slots *= 2;
+  if (slots < net->ring_slots) slots = net->ring_slots;   /* never shrink: input in flight */
+  if (resize_rings(net, slots))
+    return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for input ring buffers (%d slots)", slots);
+  net->ring_slots = slots;
+  net->interval = d_min + 1 < SOMA_MAX_INTERVAL ? d_min + 1 : SOMA_MAX_INTERVAL;
+
+  free_workspace(net);
+  net->ws = soma__alloc(sizeof(soma_thread) * (size_t)net->threads);
+  if (!net->ws) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
+  size_t offs = (size_t)SOMA_MAX_INTERVAL * (size_t)net->n_pops + 1;
+  for (int t = 0; t < net->threads; t++) {
+    soma_thread *ws = &net->ws[t];
+    for (int b = 0; b < 2; b++) {
+      ws->sp[b].off = calloc(offs, sizeof(size_t));
+      ws->sp[b].cap = 1024;
+      ws->sp[b].ids = malloc(sizeof(uint32_t) * ws->sp[b].cap);
+      if (!ws->sp[b].off || !ws->sp[b].ids) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
+    }
+    ws->pop_spikes = calloc((size_t)net->n_pops + 1, sizeof(uint64_t));
+    ws->rng = soma_gsl_rng_alloc();
+    if (!ws->pop_spikes || !ws->rng) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
+  }
+  for (int i = 0; i < net->n_pops; i++) soma__pop_prepare(net->pops[i]);
+  for (int i = 0; i < net->n_recs; i++)
+    if (soma__rec_prepare(net->recs[i])) return SOMA_ERR_NOMEM;
+  net->prepared = 1;
+  return SOMA_OK;
+}
+
+/* ---- running ------------------------------------------------------------------------- */
+
+static int reserve(soma_spikes *sp, size_t more) {
+  if (sp->len + more <= sp->cap) return 0;
+  size_t cap = sp->cap * 2;
+  while (cap < sp->len + more) cap *= 2;
+  uint32_t *ids = realloc(sp->ids, sizeof(uint32_t) * cap);
+  if (!ids) return 1;
+  sp->ids = ids;
+  sp->cap = cap;
+  return 0;
+}
+
+/* Runs steps [s0, s1) on all threads; returns nonzero if a thread ran out of memory. */
+static int run_chunk(soma_net *net, int64_t s0, int64_t s1) {
+  const int T = net->threads, P = net->n_pops, L = net->interval;
+  const int mask = net->ring_slots - 1;
+  int failed = 0;
+#pragma omp parallel num_threads(T) reduction(| : failed)
+  {
+    const int t = omp_get_thread_num();
+    soma_thread *ws = &net->ws[t];
+    float *in[16];
+    int par = 0;
+    for (int64_t a = s0; a < s1; a += L, par ^= 1) {
+      const int len = (int)(s1 - a < L ? s1 - a : L);
+      soma_spikes *sp = &ws->sp[par];
+      sp->len = 0;
+      for (int s = 0; s < len; s++) {
+        const int64_t step = a + s;
+        for (int p = 0; p < P; p++) {
+          soma_pop *pop = net->pops[p];
+          sp->off[s * P + p] = sp->len;
+          size_t own = (size_t)(pop->part[t + 1] - pop->part[t]);
+          if (reserve(sp, own)) {
+            failed = 1;
+            continue;
+          }
+          for (int q = 0; q < pop->model->n_ports; q++)
+            in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
+          size_t k = soma__pop_update(pop, t, step, in, ws->rng, sp->ids + sp->len);
+          sp->len += k;
+          ws->pop_spikes[p] += k;
+        }
+        for (int r = 0; r < net->n_recs; r++)
+          if (!net->recs[r]->is_spikes) soma__rec_sample(net->recs[r], t, step);
+      }
+      sp->off[len * P] = sp->len;
+#pragma omp barrier
+      for (int s = 0; s < len; s++)
+        for (int p = 0; p < P; p++) {
+          const soma_pop *pop = net->pops[p];
+          for (int j = 0; j < pop->n_out; j++) {
+            const soma_proj *pr = pop->out[j];
+            const soma_pop *post = pr->post;
+            for (int k = 0; k < T; k++) {
+              const soma_spikes *src = &net->ws[k].sp[par];
+              size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
+              if (b < e)
+                soma__deliver(pr, t, src->ids + b, e - b, a + s, post->ring[pr->port], mask,
+                              post->n_pad, &ws->events);
+            }
+          }
+        }
+      if (t == 0)
+        for (int r = 0; r < net->n_recs; r++) {
+          soma_rec *rec = net->recs[r];
+          if (!rec->is_spikes) continue;
+          int p = rec->pop->index;
+          for (int s = 0; s < len; s++)
+            for (int k = 0; k < T; k++) {
+              const soma_spikes *src = &net->ws[k].sp[par];
+              size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
+              if (b < e && soma__rec_spikes(rec, a + s + 1, src->ids + b, e - b)) failed = 1;
+            }
+        }
+    }
+  }
+  return failed;
+}
+
+static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
+  double t0 = (double)s0 * net->dt, t1 = (double)s1 * net->dt;
+  for (int p = 0; p < net->n_pops; p++) {
+    soma_pop *pop = net->pops[p];
+    uint64_t n = 0;
+    for (int t = 0; t < net->threads; t++) {
+      n += net->ws[t].pop_spikes[p];
+      net->ws[t].pop_spikes[p] = 0;
+    }
+    pop->n_spikes += n;
+    double rate = (double)n / pop->n / ((t1 - t0) * 1e-3);
+    if (pop->max_rate > 0 && rate > pop->max_rate)
+      return soma_net_fail(net, SOMA_ERR_RUNAWAY,
+                        "population '%s' fired at %.1f Hz on average between t = %g and %g ms, "
+                        "above its ceiling of %g Hz: the activity is running away, so the run "
+                        "stopped at t = %g ms. Check weights and inputs, or raise the ceiling "
+                        "(max_rate)",
+                        pop->name, rate, t0, t1, pop->max_rate, t1);
+  }
+  for (int p = 0; p < net->n_pops; p++) {
+    const soma_pop *pop = net->pops[p];
+    for (int v = 0; v < pop->model->n_vars; v++)
+      for (int i = 0; i < pop->n; i++)
+        if (!isfinite(pop->var[v][i]))
+          return soma_net_fail(net, SOMA_ERR_NUMERIC,
+                            "population '%s' (%s): %s of neuron %d became %g by t = %g ms; the "
+                            "integration diverged (too large inputs or dt?), so the run stopped",
+                            pop->name, pop->model->name, pop->model->vars[v].name, i,
+                            (double)pop->var[v][i], t1);
+  }
+  return SOMA_OK;
+}
+
+int soma_net_run(soma_net *net, double ms) {
+  double steps = ms / net->dt;
+  if (!(ms >= 0) || !isfinite(ms) || steps > 1e15)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "run: time must be >= 0 ms (got %g)", ms);
+  int64_t n = llround(steps);
+  if (fabs(steps - (double)n) > 1e-6 * (steps > 1 ? steps : 1))
+    return soma_net_fail(net, SOMA_ERR_PARAM, "run: %g ms is not a multiple of dt = %g ms", ms, net->dt);
+  int rc = soma__prepare(net);
+  if (rc) return rc;
+  int64_t end = net->step + n, chunk = llround(net->chunk / net->dt);
+  if (chunk < 1) chunk = 1;
+  omp_set_dynamic(0);
+  while (net->step < end) {
+    int64_t s0 = net->step, s1 = s0 + chunk < end ? s0 + chunk : end;
+    for (int i = 0; i < net->n_pops; i++)
+      if (net->pops[i]->events) soma__events_seek(net->pops[i]->events, net->threads, s0);
+    for (int r = 0; r < net->n_recs; r++)
+      if ((rc = soma__rec_begin_chunk(net->recs[r], s0, s1))) return rc;
+    uint64_t before = 0;
+    for (int t = 0; t < net->threads; t++) before += net->ws[t].events;
+    if (run_chunk(net, s0, s1))
+      return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory while running (t = %g ms)",
+                        (double)s0 * net->dt);
+    uint64_t after = 0;
+    for (int t = 0; t < net->threads; t++) after += net->ws[t].events;
+    net->n_events += after - before;
+    net->step = s1;
+    for (int r = 0; r < net->n_recs; r++)
+      if ((rc = soma__rec_end_chunk(net->recs[r]))) return rc;
+    if ((rc = check_chunk(net, s0, s1))) return rc;
+    if (net->progress &&
+        net->progress(net->progress_user, soma_net_time(net), (double)end * net->dt))
+      return SOMA_INTERRUPTED;
+  }
+  return SOMA_OK;
+}
