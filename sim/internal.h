@@ -54,7 +54,7 @@ struct soma_pop {
   void *consts;
   float **var;
   int32_t *refr;
-  uint8_t *spiked;
+  int32_t *spiked;          /* spike flags of the last step, one per neuron */
   float **ring;             /* per port: ring_slots x n_pad, allocated at prepare */
   int *part;                /* threads + 1 boundaries */
   double max_rate;

@@ -50,7 +50,7 @@ typedef struct soma_step_args {
   float *const *in;       /* per port: input arriving this step (sum of weights); the model
                              adds it into its state and sets it back to 0 */
   int32_t *refr;          /* refractory steps left, per neuron */
-  uint8_t *spiked;        /* out: 1 where the neuron spikes this step, else 0 */
+  int32_t *spiked;        /* out: 1 where the neuron spikes this step, else 0 */
   int lo, hi;             /* neuron range, multiples of 16 except hi == n_pad */
   int64_t step;           /* the step being computed (time step*dt -> (step+1)*dt) */
   uint32_t seed, stream;  /* for models that draw random numbers (Philox counters) */
@@ -83,11 +83,11 @@ typedef struct soma_model {
  * stays at v_reset and counts down; otherwise reaching v_th spikes, resets and starts n_ref
  * refractory steps. Returns the potential to store. Branch-free, so loops vectorise. */
 static inline float soma_fire(float v, float v_th, float v_reset, int32_t *r, int32_t n_ref,
-                              uint8_t *spiked) {
+                              int32_t *spiked) {
   int32_t rr = *r;
   int32_t refractory = rr > 0;
   int32_t s = (refractory ^ 1) & (v >= v_th);
-  *spiked = (uint8_t)s;
+  *spiked = s;
   *r = s * n_ref + (rr - refractory);
   return (s | refractory) ? v_reset : v;
 }
@@ -108,6 +108,6 @@ int32_t soma_steps_of(double t, double dt);
 void soma_propagator(int n, const double *A, double h, double *out);
 
 /* Spike flags -> ascending indices appended to out; returns how many. */
-size_t soma_compact_spikes(const uint8_t *spiked, int lo, int hi, uint32_t *out);
+size_t soma_compact_spikes(const int32_t *spiked, int lo, int hi, uint32_t *out);
 
 #endif

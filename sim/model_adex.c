@@ -100,7 +100,7 @@ static void step(const soma_step_args *a) {
   const float *restrict ie = a->var[I_E];
   float *restrict inex = a->in[0], *restrict inin = a->in[1];
   int32_t *restrict refr = a->refr;
-  uint8_t *restrict spiked = a->spiked;
+  int32_t *restrict spiked = a->spiked;
   const consts c = *(const consts *)a->consts;
   const int lo = a->lo, hi = a->hi;
 #pragma omp simd

@@ -56,7 +56,7 @@ static void step(const soma_step_args *a) {
   float *restrict v = a->var[V_M], *restrict u = a->var[U_M];
   const float *restrict ie = a->var[I_E];
   float *restrict inex = a->in[0], *restrict inin = a->in[1];
-  uint8_t *restrict spiked = a->spiked;
+  int32_t *restrict spiked = a->spiked;
   const consts c = *(const consts *)a->consts;
   const int lo = a->lo, hi = a->hi;
 #pragma omp simd
@@ -68,7 +68,7 @@ static void step(const soma_step_args *a) {
     float u1 = u0 + c.h * c.a * (c.b * v0 - u0);
     v1 = v1 < c.v_min ? c.v_min : v1;
     int s = v1 >= c.v_th;
-    spiked[i] = (uint8_t)s;
+    spiked[i] = s;
     v[i] = s ? c.c : v1;
     u[i] = s ? u1 + c.d : u1;
   }

@@ -7,7 +7,7 @@
 
 static void step(const soma_step_args *a) {
   soma_events *ev = a->extra;
-  memset(a->spiked + a->lo, 0, (size_t)(a->hi - a->lo));
+  memset(a->spiked + a->lo, 0, sizeof(int32_t) * (size_t)(a->hi - a->lo));
   if (!ev) return;
   size_t c = ev->cursor[a->thread];
   while (c < ev->n && ev->step[c] < a->step) c++;

@@ -66,18 +66,23 @@ void soma_propagator(int n, const double *A, double h, double *out) {
   gsl_matrix_free(e);
 }
 
-size_t soma_compact_spikes(const uint8_t *spiked, int lo, int hi, uint32_t *out) {
+size_t soma_compact_spikes(const int32_t *spiked, int lo, int hi, uint32_t *out) {
   size_t k = 0;
   int i = lo;
-  for (; i + 8 <= hi; i += 8) {
-    uint64_t word;
-    memcpy(&word, spiked + i, 8);
-    if (!word) continue;
-    for (int j = 0; j < 8; j++)
-      if (spiked[i + j]) out[k++] = (uint32_t)(i + j);
+  /* spikes are rare: test 16 flags at a time (one vector OR), list the few set ones */
+  for (; i + 16 <= hi; i += 16) {
+    int32_t any = 0;
+    for (int j = 0; j < 16; j++) any |= spiked[i + j];
+    if (!any) continue;
+    for (int j = 0; j < 16; j++) {
+      out[k] = (uint32_t)(i + j);
+      k += spiked[i + j] != 0;
+    }
   }
-  for (; i < hi; i++)
-    if (spiked[i]) out[k++] = (uint32_t)i;
+  for (; i < hi; i++) {
+    out[k] = (uint32_t)i;
+    k += spiked[i] != 0;
+  }
   return k;
 }
 

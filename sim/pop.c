@@ -161,7 +161,7 @@ soma_pop *soma_pop_create(soma_net *net, const char *name, const char *model, in
   pop->consts = calloc(1, m->consts_size ? m->consts_size : 1);
   pop->var = calloc((size_t)m->n_vars + 1, sizeof(float *));
   pop->refr = soma__alloc(sizeof(int32_t) * (size_t)pop->n_pad);
-  pop->spiked = soma__alloc((size_t)pop->n_pad);
+  pop->spiked = soma__alloc(sizeof(int32_t) * (size_t)pop->n_pad);
   pop->part = malloc(sizeof(int) * (size_t)(net->threads + 1));
   if (!pop->params || !pop->consts || !pop->var || !pop->refr || !pop->spiked || !pop->part)
     goto nomem;
