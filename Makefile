@@ -2,7 +2,7 @@
 #   make            build bin/soma and build/rel/libsoma.a (installs missing Debian packages)
 #   make test       run every test; ends with "N passed, N failed"
 #   make SANITIZE=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make demo       the default demo (headless), writes runs/demo/
+#   make demo       the default demo (headless), writes runs/demo-<date>-<time>/
 #   make bench      benchmark tables (bench/results.md), with the Brian2 peer
 #   make deps       install the Debian packages soma needs (a no-op when present)
 
@@ -22,9 +22,11 @@ endif
 # updates vectorise (threshold, reset). Neither changes results between thread counts.
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unknown-pragmas -fopenmp -I. \
   -ffp-contract=fast -fno-trapping-math -fno-math-errno $(OPT) -MMD -MP
-APP_CFLAGS = $(CFLAGS) $(shell pkg-config --cflags lua5.4 2>/dev/null)
+APP_CFLAGS = $(CFLAGS) $(shell pkg-config --cflags lua5.4 sdl2 SDL2_ttf libpng 2>/dev/null) \
+  -DSOMA_GIT_REV='"$(GIT_REV)"'
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 LDLIBS := -fopenmp -lgsl -lgslcblas -lnettle -lm
-APP_LDLIBS = $(LDLIBS) $(shell pkg-config --libs lua5.4 2>/dev/null)
+APP_LDLIBS = $(LDLIBS) $(shell pkg-config --libs lua5.4 sdl2 SDL2_ttf libpng 2>/dev/null)
 ifeq ($(SANITIZE),1)
   LDLIBS += -fsanitize=address,undefined
 endif
@@ -75,7 +77,7 @@ test: $(TEST_BIN) $(SOMA)
 	@SOMA=$(SOMA) OUT=$(OUT) SANITIZE=$(SANITIZE) tests/run.sh $(TEST_BIN)
 
 demo: bin/soma
-	bin/soma demo --out runs/demo
+	bin/soma demo
 
 bench: bin/soma
 	bench/run.sh

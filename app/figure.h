@@ -1,0 +1,43 @@
+/* figure.h — headless figures: an RGBA canvas with axes, ticks, labels (SDL2_ttf, DejaVu
+ * Sans), points, lines and bars, saved as PNG (libpng). Enough for rasters, learning curves
+ * and traces written next to a run's data. */
+#ifndef SOMA_FIGURE_H
+#define SOMA_FIGURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct figure figure;
+
+/* A panel: its pixel rectangle and the data range it maps onto it. */
+typedef struct fig_axes {
+  int x, y, w, h;
+  double x0, x1, y0, y1;
+} fig_axes;
+
+#define FIG_BLACK 0x000000ffu
+#define FIG_GREY 0x909090ffu
+#define FIG_BLUE 0x1f5fb4ffu
+#define FIG_RED 0xc8322dffu
+#define FIG_GREEN 0x2e8b57ffu
+
+/* A white canvas of w x h pixels, or NULL when out of memory. */
+figure *figure_create(int w, int h);
+void figure_destroy(figure *f);
+
+/* Draws a frame with ticks at round values, tick labels, axis labels and a title; returns
+ * the panel for plotting. */
+fig_axes figure_axes(figure *f, int x, int y, int w, int h, double x0, double x1, double y0,
+                     double y1, const char *xlabel, const char *ylabel, const char *title);
+void figure_point(figure *f, const fig_axes *a, double x, double y, uint32_t rgba, int size);
+void figure_line(figure *f, const fig_axes *a, const double *x, const double *y, size_t n,
+                 uint32_t rgba);
+void figure_bar(figure *f, const fig_axes *a, double x0, double x1, double y, uint32_t rgba);
+/* Text at pixel (x, y): align -1 left, 0 centred, 1 right; vertical text when rotate is set. */
+void figure_text(figure *f, int x, int y, const char *s, int px, uint32_t rgba, int align,
+                 int rotate);
+
+/* Writes the canvas as an 8-bit RGBA PNG. Returns 0, or -1 with a message in err. */
+int figure_save(const figure *f, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,93 @@
+/* rundir.c — creating run directories and files in them. */
+#include "rundir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#ifndef SOMA_GIT_REV
+#define SOMA_GIT_REV "unknown"
+#endif
+
+const char *rundir_git_revision(void) { return SOMA_GIT_REV; }
+
+const char *rundir_timestamp(char *buf, size_t n) {
+  time_t t = time(NULL);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  strftime(buf, n, "%Y-%m-%dT%H:%M:%S%z", &tm);
+  return buf;
+}
+
+static int mkdir_p(const char *path, char *err, size_t errlen) {
+  char buf[4096];
+  if (strlen(path) >= sizeof buf) {
+    snprintf(err, errlen, "path too long: %s", path);
+    return -1;
+  }
+  strcpy(buf, path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+      snprintf(err, errlen, "cannot create directory %s: %s", buf, strerror(errno));
+      return -1;
+    }
+    *p = '/';
+  }
+  return 0;
+}
+
+static int is_empty_dir(const char *path) {
+  DIR *d = opendir(path);
+  if (!d) return 0;
+  struct dirent *e;
+  int empty = 1;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
+  closedir(d);
+  return empty;
+}
+
+int rundir_create(const char *requested, const char *stem, char *out, size_t n, char *err,
+                  size_t errlen) {
+  if (requested) {
+    snprintf(out, n, "%s", requested);
+    if (mkdir_p(out, err, errlen)) return -1;
+    if (mkdir(out, 0777) == 0) return 0;
+    if (errno == EEXIST && is_empty_dir(out)) return 0;
+    if (errno == EEXIST)
+      snprintf(err, errlen, "%s already exists and is not empty; soma never overwrites a run: "
+                            "choose another --out or remove it", out);
+    else
+      snprintf(err, errlen, "cannot create directory %s: %s", out, strerror(errno));
+    return -1;
+  }
+  char stamp[32];
+  time_t t = time(NULL);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  for (int k = 1; k < 1000; k++) {
+    if (k == 1) snprintf(out, n, "runs/%s-%s", stem, stamp);
+    else snprintf(out, n, "runs/%s-%s-%d", stem, stamp, k);
+    if (mkdir_p(out, err, errlen)) return -1;
+    if (mkdir(out, 0777) == 0) return 0;
+    if (errno != EEXIST) {
+      snprintf(err, errlen, "cannot create directory %s: %s", out, strerror(errno));
+      return -1;
+    }
+  }
+  snprintf(err, errlen, "cannot find a free name for runs/%s-%s", stem, stamp);
+  return -1;
+}
+
+FILE *rundir_open(const char *dir, const char *name, char *err, size_t errlen) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (!f) snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+  return f;
+}

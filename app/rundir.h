@@ -1,0 +1,23 @@
+/* rundir.h — run directories: every run writes into a fresh directory (never overwriting an
+ * earlier run), named runs/<stem>-<date>-<time> unless the user names one. */
+#ifndef SOMA_RUNDIR_H
+#define SOMA_RUNDIR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Creates the directory (and its parents). requested may be NULL for the default name; an
+ * existing non-empty directory is refused. The path goes to out. Returns 0 or -1 + err. */
+int rundir_create(const char *requested, const char *stem, char *out, size_t n, char *err,
+                  size_t errlen);
+
+/* Opens dir/name for writing, or returns NULL with a message in err. */
+FILE *rundir_open(const char *dir, const char *name, char *err, size_t errlen);
+
+/* The local time as ISO 8601 ("2026-11-23T14:05:00+0000") into buf. */
+const char *rundir_timestamp(char *buf, size_t n);
+
+/* The git revision soma was built from ("unknown" outside a git checkout). */
+const char *rundir_git_revision(void);
+
+#endif

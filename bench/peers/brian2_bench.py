@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+"""brian2_bench.py — soma's benchmark networks (nets/nets.c) built in Brian2, for comparison.
+
+usage: /usr/bin/python3 bench/peers/brian2_bench.py NAME [--time S] [--seed N] [--scale X]
+           [--mode standalone|runtime] [--delay-ms D] [--refractory-ms R] [--build-dir DIR]
+           [--json]
+
+NAME: coba (Brette et al. 2007 benchmark 1), cuba (benchmark 2), brunel (NEST hpc_benchmark,
+static synapses; slow in Brian2: use --scale 0.1).
+
+Prints one JSON object (--json) with the fields of `soma bench NAME --json` plus Brian2's own
+timings, or a short table. The default mode is C++ standalone without OpenMP (one thread),
+built in bench/out/brian2/NAME-standalone (reused between runs: only the files that change,
+e.g. main.cpp for another seed, are recompiled).
+
+Timing conventions that make the networks the same as soma's (checked neuron by neuron with
+bench/peers/single_neuron.py: identical spike times):
+  * soma stamps a spike computed in the step [k dt, (k+1) dt] with (k+1) dt, Brian2 with k dt;
+    the statistics below use soma's stamps (Brian2 time + dt).
+  * a soma synapse of delay d (minimum one step) acts on the step that starts d after the
+    stamp; Brian2's delay=d does the same (delay=0 would act one step earlier). So the Brian2
+    delay equals soma's: 0.1 ms for COBA/CUBA, 1.5 ms for Brunel.
+  * soma clamps V for t_ref/dt steps after the spike step (NEST); Brian2's refractory=R clamps
+    R/dt - 1 steps. So refractory = t_ref + dt: 5.1 ms for COBA/CUBA, 0.6 ms for Brunel.
+"""
+import argparse
+import fcntl
+import json
+import math
+import os
+import resource
+import sys
+import time
+import warnings
+
+warnings.filterwarnings("ignore")   # Debian's pythran/numpy FutureWarnings on import
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+DT_MS = 0.1
+NETS = ("coba", "cuba", "brunel")
+
+
+def spike_stats(stamps, ids, n_neurons, s0, s1, bin_steps):
+    """Rate, CV of ISIs and population Fano factor exactly as joint/spike_stats.c computes
+    them: stamps (integer steps, spike time = stamp * dt) in [s0, s1), ids in [0, n)."""
+    import numpy as np
+    keep = (stamps >= s0) & (stamps < s1) & (ids >= 0) & (ids < n_neurons)
+    st, ii = stamps[keep], ids[keep]
+    n = len(st)
+    rate = n / n_neurons / ((s1 - s0) * DT_MS * 1e-3)
+    order = np.lexsort((st, ii))            # by neuron, then time
+    st, ii = st[order], ii[order]
+    cvs = []
+    if n:
+        isi = np.diff(st).astype(float) * DT_MS
+        same = ii[1:] == ii[:-1]
+        isi, owner = isi[same], ii[1:][same]
+        cnt = np.bincount(owner, minlength=n_neurons)
+        s = np.bincount(owner, weights=isi, minlength=n_neurons)
+        s2 = np.bincount(owner, weights=isi * isi, minlength=n_neurons)
+        ok = cnt >= 2                       # >= 3 spikes
+        mean = s[ok] / cnt[ok]
+        var = np.maximum(s2[ok] / cnt[ok] - mean * mean, 0)
+        cvs = np.sqrt(var) / mean
+    n_bins = (s1 - s0 + bin_steps - 1) // bin_steps
+    pop = np.bincount((st - s0) // bin_steps, minlength=n_bins)[:n_bins].astype(float)
+    m1 = pop.mean() if n_bins else 0.0
+    fano = float(((pop - m1) ** 2).mean() / m1) if m1 > 0 else float("nan")
+    cv = float(np.mean(cvs)) if len(cvs) else float("nan")
+    return dict(spikes=n, rate_hz=rate, cv_isi=cv, cv_neurons=len(cvs), sync_fano=fano)
+
+
+def psp_to_current(tau_m, tau_syn, c_m):
+    """pA per mV of peak PSP for an alpha current (nets.c: soma_nets_psp_to_current)."""
+    from scipy.special import lambertw
+    a = tau_m / tau_syn
+    b = 1.0 / tau_syn - 1.0 / tau_m
+    t_rise = 1.0 / b * (-lambertw(-math.exp(-1.0 / a) / a, k=-1).real - 1.0 / a)
+    v_max = (math.exp(1.0) / (tau_syn * c_m * b) *
+             ((math.exp(-t_rise / tau_m) - math.exp(-t_rise / tau_syn)) / b -
+              t_rise * math.exp(-t_rise / tau_syn)))
+    return 1.0 / v_max
+
+
+def build(b2, name, scale, seed, delay_ms, ref_ms):
+    """Creates the network in Brian2's magic-free API. Returns (objects, info)."""
+    import numpy as np
+    from brian2 import (NeuronGroup, Synapses, PoissonInput, SpikeMonitor, ms, mV, nS, pA, pF)
+    ne, ni = int(round(3200 * scale)), int(round(800 * scale))
+    if name == "brunel":
+        ne, ni = int(round(9000 * scale)), int(round(2250 * scale))
+    n = ne + ni
+    info = dict(ne=ne, ni=ni, presim_ms=0.0)
+    if name == "coba":
+        ns = dict(C=200 * pF, gl=10 * nS, El=-60 * mV, Vt=-50 * mV, Vr=-60 * mV, Ee=0 * mV,
+                  Ei=-80 * mV, taue=5 * ms, taui=10 * ms, we=6 * nS, wi=67 * nS)
+        eqs = """dv/dt = (gl*(El-v) + ge*(Ee-v) + gi*(Ei-v))/C : volt (unless refractory)
+                 dge/dt = -ge/taue : siemens
+                 dgi/dt = -gi/taui : siemens"""
+        P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=ref_ms * ms,
+                        method="exponential_euler", namespace=ns, name="P")
+        P.v = "-65*mV + 5*mV*randn()"
+        P.ge = "40*nS + 15*nS*randn()"
+        P.gi = "200*nS + 120*nS*randn()"
+        info["method"] = "exponential_euler"
+        on = ("ge += we", "gi += wi")
+    elif name == "cuba":
+        ns = dict(taum=20 * ms, El=-49 * mV, Vt=-50 * mV, Vr=-60 * mV, taue=5 * ms,
+                  taui=10 * ms, we=1.62 * mV, wi=-9 * mV)
+        eqs = """dv/dt = (ge+gi-(v-El))/taum : volt (unless refractory)
+                 dge/dt = -ge/taue : volt
+                 dgi/dt = -gi/taui : volt"""
+        P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=ref_ms * ms,
+                        method="exact", namespace=ns, name="P")
+        P.v = "Vr + rand()*(Vt - Vr)"
+        info["method"] = "exact"
+        on = ("ge += we", "gi += wi")
+    else:
+        tau_syn, tau_m, c_m, v_th = 0.32582722403722841, 10.0, 250.0, 20.0
+        ce, ci = 9000, 2250
+        je = psp_to_current(tau_m, tau_syn, c_m) * 0.14
+        nu_th = v_th / (ce * tau_m / c_m * je * math.e * tau_syn)
+        ns = dict(taum=tau_m * ms, taus=tau_syn * ms, C=c_m * pF, El=0 * mV, Vt=v_th * mV,
+                  Vr=0 * mV, Jx=je * math.e * pA, Jix=-5 * je * math.e * pA)
+        # alpha current: x jumps by J e, I = J e (t/tau) exp(-t/tau) peaks at J (NEST/soma);
+        # E and I inputs share tau_syn, so one (x, I) pair carries both
+        eqs = """dv/dt = -(v-El)/taum + I/C : volt (unless refractory)
+                 dI/dt = (x - I)/taus : amp
+                 dx/dt = -x/taus : amp"""
+        P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=ref_ms * ms,
+                        method="exact", namespace=ns, name="P")
+        P.v = 5.7 * mV
+        rate_each = 1.685 * nu_th * 1000.0   # Hz per source; soma: one source of ce times it
+        pin = PoissonInput(P, "x", ce, rate_each * b2.Hz, weight="Jx")
+        info.update(method="exact", presim_ms=100.0, je_pA=je, poisson_rate_hz=rate_each * ce)
+        on = ("x += Jx", "x += Jix")
+    Ce = Synapses(P[:ne], P, on_pre=on[0], delay=delay_ms * ms, namespace=ns, name="Ce")
+    Ci = Synapses(P[ne:], P, on_pre=on[1], delay=delay_ms * ms, namespace=ns, name="Ci")
+    if name == "brunel":
+        # fixed in-degree with multapses: every target draws ce E and ci I sources
+        rng = np.random.default_rng(seed)
+        post = np.repeat(np.arange(n, dtype=np.int32), ce)
+        Ce.connect(i=rng.integers(0, ne, size=n * ce, dtype=np.int32), j=post)
+        post = np.repeat(np.arange(n, dtype=np.int32), ci)
+        Ci.connect(i=rng.integers(0, ni, size=n * ci, dtype=np.int32), j=post)
+    else:
+        p = min(0.02 / scale, 1.0)
+        Ce.connect(p=p)    # self-connections allowed, as in the reference
+        Ci.connect(p=p)
+    sm = SpikeMonitor(P, name="sm")
+    objs = [P, Ce, Ci, sm]
+    if name == "brunel":
+        objs.append(pin)
+    return objs, info
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Runs one of soma's benchmark networks in Brian2 and prints its speed and "
+                    "activity like `soma bench`.")
+    ap.add_argument("name", choices=NETS)
+    ap.add_argument("--time", type=float, default=1.0, help="biological seconds (default 1)")
+    ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply neuron counts (default 1)")
+    ap.add_argument("--mode", choices=("standalone", "runtime"), default="standalone")
+    ap.add_argument("--delay-ms", type=float, default=None,
+                    help="synaptic delay (default: soma's, 0.1 ms; 1.5 ms for brunel)")
+    ap.add_argument("--refractory-ms", type=float, default=None,
+                    help="Brian2 refractory period (default: soma's t_ref + dt: 5.1 ms; "
+                         "0.6 ms for brunel)")
+    ap.add_argument("--build-dir", default=None,
+                    help="standalone project directory (default bench/out/brian2/NAME-standalone)")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    a = ap.parse_args()
+    if not (a.time > 0) or not (a.scale > 0):
+        ap.error("--time and --scale must be > 0")
+    delay = a.delay_ms if a.delay_ms is not None else (1.5 if a.name == "brunel" else DT_MS)
+    ref = a.refractory_ms if a.refractory_ms is not None else (
+        0.5 + DT_MS if a.name == "brunel" else 5.0 + DT_MS)
+
+    t_start = time.perf_counter()
+    try:
+        import numpy as np
+        import brian2 as b2
+    except ImportError as e:
+        sys.exit("brian2_bench: /usr/bin/python3 cannot import brian2 (%s): run `make deps` "
+                 "(installs Debian's python3-brian)" % e)
+    from brian2 import prefs, ms, defaultclock, Network, device, set_device
+    prefs.logging.file_log = False
+    prefs.logging.console_log_level = "ERROR"
+    b2.BrianLogger.log_level_error()
+    defaultclock.dt = DT_MS * ms
+    lock = None
+    if a.mode == "standalone":
+        bdir = a.build_dir or os.path.join(ROOT, "bench", "out", "brian2",
+                                           "%s-standalone" % a.name)
+        os.makedirs(bdir, exist_ok=True)
+        lock = open(os.path.join(bdir, ".lock"), "w")
+        fcntl.flock(lock, fcntl.LOCK_EX)    # one run at a time per project directory
+        set_device("cpp_standalone", directory=bdir, build_on_run=False)
+        prefs.devices.cpp_standalone.openmp_threads = 0
+        prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
+    else:
+        prefs.codegen.target = "cython"
+    b2.seed(a.seed)
+    objs, info = build(b2, a.name, a.scale, a.seed, delay, ref)
+    P, Ce, Ci, sm = objs[:4]
+    net = Network(*objs)
+    presim = info["presim_ms"]
+    steps = int(round(a.time * 1000 / DT_MS))
+    pre_steps = int(round(presim / DT_MS))
+    if a.mode == "standalone":
+        if presim > 0:
+            net.run(presim * ms)
+        net.run(steps * DT_MS * ms)
+        t_build = time.perf_counter()
+        device.build(directory=bdir, compile=True, run=True, with_output=False)
+        total_build = time.perf_counter() - t_build
+        make = device.timers["compile"].get("make") or 0.0
+        clean = device.timers["compile"].get("clean") or 0.0
+        binary = device.timers["run_binary"]
+        sim_wall = float(device._last_run_time)
+        codegen = (t_build - t_start) + total_build - make - clean - binary
+        timing = dict(codegen_wall_s=round(codegen, 6), compile_wall_s=round(make + clean, 6),
+                      binary_wall_s=round(binary, 6))
+        note = ("sim_wall_s: Brian2's own measurement of the measured run() inside the "
+                "standalone binary (std::clock, process CPU time of the one thread; no OpenMP). "
+                "setup_wall_s: Python network construction + code generation + C++ compile + "
+                "the binary's time outside the run loops (connectivity, initial values, "
+                "presimulation, writing results)")
+        setup = codegen + make + clean + (binary - sim_wall)
+        simulator = "brian2 %s cpp_standalone" % b2.__version__
+    else:
+        if presim > 0:
+            net.run(presim * ms)
+        t0 = time.perf_counter()
+        net.run(steps * DT_MS * ms)
+        sim_wall = time.perf_counter() - t0
+        setup = t0 - t_start
+        timing = {}
+        note = ("runtime mode: sim_wall_s is the wall time of Network.run() in Python, which "
+                "includes code generation and (cached) Cython compilation of the code objects")
+        simulator = "brian2 %s runtime cython" % b2.__version__
+
+    ne, ni = info["ne"], info["ni"]
+    n = ne + ni
+    t_sp = np.asarray(sm.t_[:], dtype=float)
+    i_sp = np.asarray(sm.i[:], dtype=np.int64)
+    stamps = np.rint(t_sp / (DT_MS * 1e-3)).astype(np.int64) + 1   # soma's stamps
+    s0, s1 = pre_steps + 1, pre_steps + steps + 1
+    bin_steps = max(1, int(round(1.0 / DT_MS)))
+    se = spike_stats(stamps, i_sp, ne, s0, s1, bin_steps)
+    si = spike_stats(stamps, i_sp - ne, ni, s0, s1, bin_steps)
+    ce_i = np.asarray(Ce.i[:], dtype=np.int64)
+    ci_i = np.asarray(Ci.i[:], dtype=np.int64)
+    outdeg = np.concatenate([np.bincount(ce_i, minlength=ne), np.bincount(ci_i, minlength=ni)])
+    win = (stamps >= s0) & (stamps < s1)
+    events = int(outdeg[i_sp[win]].sum())
+    cvn = se["cv_neurons"] + si["cv_neurons"]
+    cv = ((se["cv_isi"] * se["cv_neurons"] if se["cv_neurons"] else 0) +
+          (si["cv_isi"] * si["cv_neurons"] if si["cv_neurons"] else 0)) / cvn if cvn else None
+    fano = (se["sync_fano"] * ne + si["sync_fano"] * ni) / n
+    bio = steps * DT_MS * 1e-3
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN if a.mode == "standalone"
+                             else resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+    def num(x, nd):
+        return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else round(x, nd)
+
+    out = {
+        "network": a.name, "scale": a.scale, "neurons": n, "synapses": int(len(ce_i) + len(ci_i)),
+        "bio_time_s": bio, "dt_ms": DT_MS, "threads": 1, "seed": a.seed,
+        "setup_wall_s": round(setup, 6), "sim_wall_s": round(sim_wall, 6),
+        "wall_per_bio_s": round(sim_wall / bio, 6), "spikes": se["spikes"] + si["spikes"],
+        "synaptic_events": events,
+        "events_per_s": float("%.6g" % (events / sim_wall)) if sim_wall > 0 else None,
+        "rate_exc_hz": num(se["rate_hz"], 4), "rate_inh_hz": num(si["rate_hz"], 4),
+        "cv_isi": num(cv, 4), "sync_fano": num(fano, 4), "peak_rss_mb": round(rss, 1),
+        "simulator": simulator, "mode": a.mode, "method": info["method"], "delay_ms": delay,
+        "refractory_ms": ref, "timing_note": note,
+    }
+    out.update(timing)
+    if a.json:
+        print(json.dumps(out))
+    else:
+        print("%s in %s (delay %g ms, refractory %g ms, method %s)" % (
+            a.name, simulator, delay, ref, info["method"]))
+        print("  neurons %d, synapses %d, seed %d" % (n, out["synapses"], a.seed))
+        print("  setup %.3f s; simulated %g s in %.3f s (%.4f s per biological second)" % (
+            setup, bio, sim_wall, sim_wall / bio))
+        print("  spikes %d, synaptic events %d" % (out["spikes"], events))
+        print("  rates: E %.2f Hz, I %.2f Hz; CV of ISI %s; population Fano %.2f (E) %.2f (I)" % (
+            se["rate_hz"], si["rate_hz"], out["cv_isi"], se["sync_fano"], si["sync_fano"]))
+        for k, v in timing.items():
+            print("  %s %.3f" % (k, v))
+    if lock:
+        lock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
