@@ -79,7 +79,11 @@ test: $(TEST_BIN) $(SOMA)
 demo: bin/soma
 	bin/soma demo
 
-bench: bin/soma
+$(OUT)/bench_models: bench/micro_models.c $(LIB)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+bench: bin/soma $(OUT)/bench_models
+	$(OUT)/bench_models
 	bench/run.sh
 
 clean:
