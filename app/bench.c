@@ -13,6 +13,7 @@
 #include "app/spike_hash.h"
 #include "joint/spike_stats.h"
 #include "nets/nets.h"
+#include "sim/json.h"
 
 static const char *usage =
     "usage: soma bench NAME [options]\n"
@@ -98,7 +99,12 @@ int cmd_bench(int argc, char **argv) {
   }
   soma_bench_net b;
   int rc = soma_nets_build(net, name, scale, &b);
-  if (rc == SOMA_OK && b.presim_ms > 0) rc = soma_net_run(net, round(b.presim_ms / dt) * dt);
+  double setup = now() - t0, presim = 0;
+  if (rc == SOMA_OK && b.presim_ms > 0) {
+    double tp = now();
+    rc = soma_net_run(net, round(b.presim_ms / dt) * dt);
+    presim = now() - tp;
+  }
   soma_rec *recs[2] = {NULL, NULL};
   if (rc == SOMA_OK) {
     recs[0] = soma_rec_spikes(net, b.exc, NULL, 0);
@@ -110,7 +116,6 @@ int cmd_bench(int argc, char **argv) {
     soma_net_destroy(net);
     return 1;
   }
-  double setup = now() - t0;
   if (isatty(2) && !json) soma_net_set_progress(net, show_progress, NULL);
   int64_t s0 = soma_net_steps(net);
   uint64_t ev0 = soma_net_event_count(net);
@@ -141,23 +146,32 @@ int cmd_bench(int argc, char **argv) {
   double bio = (double)(s1 - s0) * dt * 1e-3;
   double bytes = syn ? (double)soma_net_synapse_bytes(net) / (double)syn : 0;
   if (json) {
+    double sync = (se.sync_fano * soma_pop_size(b.exc) + si.sync_fano * soma_pop_size(b.inh)) / neurons;
     printf("{\"network\": \"%s\", \"scale\": %g, \"neurons\": %d, \"synapses\": %llu, "
            "\"bio_time_s\": %g, \"dt_ms\": %g, \"threads\": %ld, \"seed\": %ld, "
-           "\"setup_wall_s\": %.6f, \"sim_wall_s\": %.6f, \"wall_per_bio_s\": %.6f, "
-           "\"spikes\": %zu, \"synaptic_events\": %llu, \"events_per_s\": %.6g, "
-           "\"rate_exc_hz\": %.4f, \"rate_inh_hz\": %.4f, \"cv_isi\": %.4f, \"sync_fano\": %.4f, "
-           "\"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.3f, \"spikes_sha256\": \"%s\", "
+           "\"setup_wall_s\": %.6f, \"presim_s\": %g, \"presim_wall_s\": %.6f, \"sim_wall_s\": %.6f, "
+           "\"wall_per_bio_s\": %.6f, \"spikes\": %zu, \"synaptic_events\": %llu, \"events_per_s\": %.6g, ",
+           name, scale, neurons, (unsigned long long)syn, bio, dt, threads, seed, setup,
+           b.presim_ms * 1e-3, presim, wall, wall / bio, se.spikes + si.spikes,
+           (unsigned long long)events, events / wall);
+    const char *keys[] = {"rate_exc_hz", "rate_inh_hz", "cv_isi", "sync_fano"};
+    double vals[] = {se.rate_hz, si.rate_hz, cv, sync};
+    for (int k = 0; k < 4; k++) {
+      printf("\"%s\": ", keys[k]);
+      soma_json_numf(stdout, "%.4f", vals[k]);
+      printf(", ");
+    }
+    printf("\"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.3f, \"spikes_sha256\": \"%s\", "
            "\"version\": \"%s\"}\n",
-           name, scale, neurons, (unsigned long long)syn, bio, dt, threads, seed, setup, wall,
-           wall / bio, se.spikes + si.spikes, (unsigned long long)events, events / wall,
-           se.rate_hz, si.rate_hz, cv, (se.sync_fano * soma_pop_size(b.exc) + si.sync_fano * soma_pop_size(b.inh)) / neurons,
            (double)ru.ru_maxrss / 1024.0, bytes, hash, SOMA_VERSION);
   } else {
     printf("%s (%s)\n", name, b.reference);
     printf("  neurons %d, synapses %llu (%.2f bytes each), threads %ld, seed %ld\n", neurons,
            (unsigned long long)syn, bytes, threads, seed);
-    printf("  setup %.3f s; simulated %g s in %.3f s (%.4f s per biological second, %.1fx real time)\n",
-           setup, bio, wall, wall / bio, bio / wall);
+    printf("  construction %.3f s", setup);
+    if (b.presim_ms > 0) printf(", %g ms unmeasured warm-up in %.3f s", b.presim_ms, presim);
+    printf("; simulated %g s in %.3f s (%.4f s per biological second, %.1fx real time)\n", bio,
+           wall, wall / bio, bio / wall);
     printf("  spikes %zu, synaptic events %llu (%.3g per second)\n", se.spikes + si.spikes,
            (unsigned long long)events, events / wall);
     printf("  rates: E %.2f Hz, I %.2f Hz; CV of ISI %.3f; population Fano %.2f (E) %.2f (I)\n",

@@ -4,26 +4,11 @@
 #include <stdio.h>
 
 #include "internal.h"
-
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
-  }
-  fputc('"', f);
-}
-
-static void json_num(FILE *f, double v) {
-  if (isfinite(v)) fprintf(f, "%.17g", v);
-  else fputs("null", f);
-}
+#include "json.h"
 
 static void json_dist(FILE *f, const soma_dist *d) {
   char buf[160];
-  json_str(f, soma_dist_format(d, buf, sizeof buf));
+  soma_json_str(f, soma_dist_format(d, buf, sizeof buf));
 }
 
 static const char *rule_name(soma_conn_rule r) {
@@ -34,31 +19,31 @@ static const char *rule_name(soma_conn_rule r) {
 
 void soma_net_describe(const soma_net *net, FILE *f) {
   fprintf(f, "{\"dt_ms\": ");
-  json_num(f, net->dt);
+  soma_json_num(f, net->dt);
   fprintf(f, ", \"seed\": %u, \"threads\": %d, \"time_ms\": ", net->seed, net->threads);
-  json_num(f, soma_net_time(net));
+  soma_json_num(f, soma_net_time(net));
   fprintf(f, ", \"neurons\": %lld, \"synapses\": %llu,\n \"populations\": [",
           (long long)net->n_neurons, (unsigned long long)soma_net_synapse_count(net));
   for (int i = 0; i < net->n_pops; i++) {
     const soma_pop *p = net->pops[i];
     fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-    json_str(f, p->name);
+    soma_json_str(f, p->name);
     fprintf(f, ", \"model\": ");
-    json_str(f, p->model->name);
+    soma_json_str(f, p->model->name);
     fprintf(f, ", \"size\": %d, \"first_id\": %lld, \"spikes\": %llu, \"params\": {", p->n,
             (long long)p->gid0, (unsigned long long)p->n_spikes);
     for (int k = 0; k < p->model->n_params; k++) {
       fprintf(f, "%s", k ? ", " : "");
-      json_str(f, p->model->params[k].name);
+      soma_json_str(f, p->model->params[k].name);
       fputs(": ", f);
-      json_num(f, p->params[k]);
+      soma_json_num(f, p->params[k]);
     }
     fprintf(f, "}, \"units\": {");
     for (int k = 0; k < p->model->n_params; k++) {
       fprintf(f, "%s", k ? ", " : "");
-      json_str(f, p->model->params[k].name);
+      soma_json_str(f, p->model->params[k].name);
       fputs(": ", f);
-      json_str(f, p->model->params[k].unit);
+      soma_json_str(f, p->model->params[k].unit);
     }
     fprintf(f, "}}");
   }
@@ -66,20 +51,20 @@ void soma_net_describe(const soma_net *net, FILE *f) {
   for (int i = 0; i < net->n_projs; i++) {
     const soma_proj *p = net->projs[i];
     fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-    json_str(f, p->name);
+    soma_json_str(f, p->name);
     fprintf(f, ", \"pre\": ");
-    json_str(f, p->pre->name);
+    soma_json_str(f, p->pre->name);
     fprintf(f, ", \"post\": ");
-    json_str(f, p->post->name);
+    soma_json_str(f, p->post->name);
     fprintf(f, ", \"port\": ");
-    json_str(f, p->post->model->ports[p->port].name);
+    soma_json_str(f, p->post->model->ports[p->port].name);
     fprintf(f, ", \"rule\": \"%s\", \"p\": ", rule_name(p->rule));
-    json_num(f, p->p);
+    soma_json_num(f, p->p);
     fprintf(f, ", \"k\": %d, \"autapses\": %s, \"multapses\": %s, \"weight\": ", p->k,
             p->autapses ? "true" : "false", p->multapses ? "true" : "false");
     json_dist(f, &p->weight_dist);
     fprintf(f, ", \"weight_unit\": ");
-    json_str(f, p->post->model->ports[p->port].unit);
+    soma_json_str(f, p->post->model->ports[p->port].unit);
     fprintf(f, ", \"delay_ms\": ");
     json_dist(f, &p->delay_dist);
     fprintf(f, ", \"synapses\": %zu}", p->n_syn);
@@ -88,22 +73,22 @@ void soma_net_describe(const soma_net *net, FILE *f) {
   for (int i = 0; i < net->n_recs; i++) {
     const soma_rec *r = net->recs[i];
     fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-    json_str(f, r->name);
+    soma_json_str(f, r->name);
     fprintf(f, ", \"population\": ");
-    json_str(f, r->pop->name);
+    soma_json_str(f, r->pop->name);
     if (r->is_spikes) {
       fprintf(f, ", \"kind\": \"spikes\", \"files\": [\"%s.spike_t.npy\", \"%s.spike_i.npy\"], "
                  "\"time_unit\": \"ms\", \"spikes\": %zu",
               r->pop->name, r->pop->name, r->n + r->streamed);
     } else {
       fprintf(f, ", \"kind\": \"state\", \"variable\": ");
-      json_str(f, r->pop->model->vars[r->var].name);
+      soma_json_str(f, r->pop->model->vars[r->var].name);
       fprintf(f, ", \"unit\": ");
-      json_str(f, r->pop->model->vars[r->var].unit);
+      soma_json_str(f, r->pop->model->vars[r->var].unit);
       fprintf(f, ", \"file\": \"%s.npy\", \"t0_ms\": ", r->name);
-      json_num(f, soma_rec_t0(r));
+      soma_json_num(f, soma_rec_t0(r));
       fprintf(f, ", \"interval_ms\": ");
-      json_num(f, soma_rec_interval(r));
+      soma_json_num(f, soma_rec_interval(r));
       fprintf(f, ", \"samples\": %zu, \"ids\": [", r->samples + r->streamed);
       for (int k = 0; k < r->n_ids; k++) fprintf(f, "%s%d", k ? ", " : "", r->ids[k]);
       fprintf(f, "]");

@@ -39,7 +39,9 @@ typedef struct soma_schedule {
 typedef struct soma_pinput {
   int port;
   double rate, weight;
-  double lambda, exp_minus_lambda;   /* per step, derived at prepare */
+  double lambda;            /* mean count per step, derived at prepare */
+  uint32_t cdf[64];         /* count = #{j : u32 >= cdf[j]} (inversion by table), */
+  int cdf_n;                /* or 0: draw through GSL (large lambda) */
   uint32_t stream;
 } soma_pinput;
 
@@ -165,6 +167,7 @@ struct soma_net {
 };
 
 void *soma__alloc(size_t bytes);         /* zeroed, 64-byte aligned; NULL on failure */
+void *soma__alloc_big(size_t bytes);  /* not zeroed; huge pages when large */
 void soma__free(void *p);
 
 /* the 16-aligned neuron range of thread t in a population of n_pad neurons */

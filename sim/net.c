@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 #include "rng.h"
@@ -45,6 +46,19 @@ void *soma__alloc(size_t bytes) {
   size_t rounded = (bytes + SOMA_ALIGN - 1) / SOMA_ALIGN * SOMA_ALIGN;
   void *p = aligned_alloc(SOMA_ALIGN, rounded ? rounded : SOMA_ALIGN);
   if (p) memset(p, 0, rounded ? rounded : SOMA_ALIGN);
+  return p;
+}
+
+/* Large arrays (synapses, rings) on 2 MB boundaries with transparent huge pages requested:
+ * 512 times fewer page faults when they are first written, fewer TLB misses when read. */
+void *soma__alloc_big(size_t bytes) {
+  const size_t huge = (size_t)2 << 20;
+  if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);
+  size_t rounded = (bytes + huge - 1) / huge * huge;
+  void *p = aligned_alloc(huge, rounded);
+#ifdef MADV_HUGEPAGE
+  if (p) madvise(p, rounded, MADV_HUGEPAGE);
+#endif
   return p;
 }
 

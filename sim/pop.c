@@ -493,12 +493,27 @@ int soma_pop_poisson_input(soma_pop *pop, const char *port, double rate_hz, doub
   return SOMA_OK;
 }
 
+/* The Poisson(lambda) distribution function on a 2^-32 grid: P(X <= j) * 2^32 for j = 0, 1, ...
+ * until the remaining mass is below the grid. Returns the table length, or 0 when 64 entries
+ * do not reach that far (large lambda). */
+static int poisson_table(double lambda, uint32_t *cdf) {
+  double p = exp(-lambda), f = p;
+  for (int j = 0; j < 64; j++) {
+    double scaled = f * 4294967296.0;
+    if (scaled >= 4294967295.5) return j;
+    cdf[j] = (uint32_t)llround(scaled);
+    p *= lambda / (j + 1);
+    f += p;
+  }
+  return 0;
+}
+
 int soma__pop_prepare(soma_pop *pop) {
   if (pop->model->prepare) pop->model->prepare(pop->params, pop->net->dt, pop->consts);
   for (int k = 0; k < pop->n_pin; k++) {
     soma_pinput *in = &pop->pin[k];
     in->lambda = in->rate * pop->net->dt * 1e-3;
-    in->exp_minus_lambda = exp(-in->lambda);
+    in->cdf_n = in->lambda > 0 ? poisson_table(in->lambda, in->cdf) : 0;
   }
   return SOMA_OK;
 }
@@ -526,18 +541,16 @@ static void poisson_drive(const soma_pop *pop, const soma_pinput *in, float *buf
   uint32_t seed = pop->net->seed, s_lo = (uint32_t)step, s_hi = (uint32_t)((uint64_t)step >> 32);
   float w = (float)in->weight;
   if (in->lambda <= 0) return;
-  if (in->lambda < 20) {
-    /* inversion: one uniform per neuron, four neurons per Philox block */
+  if (in->cdf_n) {
+    /* inversion by table: one 32-bit word per neuron, four neurons per Philox block; the
+       count is the number of table entries the word reaches (branch-free) */
+    const int n = in->cdf_n;
     for (int i = lo; i < hi; i += 4) {
       philox4x32_ctr_t x = soma_philox(seed, in->stream, (uint32_t)i >> 2, s_lo, s_hi);
       for (int j = 0; j < 4 && i + j < hi; j++) {
-        double u = soma_u01(x.v[j]), p = in->exp_minus_lambda, f = p;
-        unsigned k = 0;
-        while (u > f && k < 400) {
-          k++;
-          p *= in->lambda / k;
-          f += p;
-        }
+        uint32_t u = x.v[j];
+        int k = 0;
+        for (int t = 0; t < n; t++) k += u >= in->cdf[t];
         buf[i + j] += (float)k * w;
       }
     }

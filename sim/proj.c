@@ -120,16 +120,42 @@ static inline void emit(build *b, uint32_t i, uint32_t j, uint32_t id_a, uint32_
   if (b->list_pos) b->list_pos[pos] = (uint32_t)list;
 }
 
-/* k draws from [0, n) without x (x < 0: none), with or without repeats. */
-static void draw_k(build *b, soma_stream *s, uint32_t n, int64_t x, int k, int multapses) {
+/* k draws from [0, n) without x (x < 0: none), with or without repeats, for element e
+ * (a target for in-degrees, a source for out-degrees). With repeats, draw q is word q % 4 of
+ * the Philox block (e, kind, q / 4), scaled by a multiply (Lemire); the rare word that would
+ * bias the scaling is replaced from a stream of its own (e, kind | REDRAW, q). These loops
+ * vectorise. Without repeats, Floyd's algorithm on the stream (e, kind, SEQ). */
+enum { REDRAW = 16, SEQ = 0xffffffffu };
+
+static void draw_k(build *b, uint32_t e, uint32_t kind, uint32_t n, int64_t x, int k, int multapses) {
+  const uint32_t seed = b->pr->net->seed, stream = b->pr->stream;
   uint32_t m = x >= 0 ? n - 1 : n;
-  uint32_t *out = b->draws;
+  uint32_t *restrict out = b->draws;
   if (multapses) {
-    for (int q = 0; q < k; q++) out[q] = soma_stream_below(s, m);
+    const uint32_t bias = (uint32_t)(-m) % m;   /* words below this would bias the result */
+    const int blocks = (k + 3) / 4;
+    int redo = 0;
+    for (int q4 = 0; q4 < blocks; q4++) {
+      philox4x32_ctr_t w = soma_philox(seed, stream, e, kind, (uint32_t)q4);
+      for (int t = 0; t < 4; t++) {
+        uint64_t prod = (uint64_t)w.v[t] * m;
+        out[4 * q4 + t] = (uint32_t)(prod >> 32);
+        redo |= (uint32_t)prod < bias;
+      }
+    }
+    for (int q = 0; redo && q < k; q++) {
+      philox4x32_ctr_t w = soma_philox(seed, stream, e, kind, (uint32_t)q / 4);
+      if ((uint32_t)((uint64_t)w.v[q % 4] * m) >= bias) continue;
+      soma_stream s;
+      soma_stream_init(&s, seed, stream, e, kind | REDRAW, (uint32_t)q);
+      out[q] = soma_stream_below(&s, m);
+    }
   } else {  /* Floyd's algorithm: k distinct values */
+    soma_stream s;
+    soma_stream_init(&s, seed, stream, e, kind, SEQ);
     int q = 0;
     for (uint32_t r = m - (uint32_t)k; r < m; r++) {
-      uint32_t v = soma_stream_below(s, r + 1);
+      uint32_t v = soma_stream_below(&s, r + 1);
       if (b->seen[v]) v = r;
       b->seen[v] = 1;
       out[q++] = v;
@@ -180,17 +206,23 @@ static void enumerate(build *b) {
     }
     case SOMA_CONN_FIXED_INDEGREE:
       for (int j = b->lo; j < b->hi; j++) {
-        soma_stream s;
-        soma_stream_init(&s, seed, pr->stream, (uint32_t)j, DRAW_INDEGREE, 0);
-        draw_k(b, &s, (uint32_t)n_pre, no_aut ? j : -1, c->k, c->multapses);
-        for (int m = 0; m < c->k; m++) emit(b, b->draws[m], (uint32_t)j, (uint32_t)j, (uint32_t)m, SIZE_MAX);
+        draw_k(b, (uint32_t)j, DRAW_INDEGREE, (uint32_t)n_pre, no_aut ? j : -1, c->k, c->multapses);
+        const uint32_t *d = b->draws;
+        if (!b->fill && !b->list_pos) {   /* the counting pass, without emit's generality */
+          size_t *at = b->at;
+          for (int m = 0; m < c->k; m++) at[d[m]]++;
+        } else if (!b->pt->w && !b->pt->d) {
+          size_t *at = b->at;
+          uint32_t *post = b->pt->post;
+          for (int m = 0; m < c->k; m++) post[at[d[m]]++] = (uint32_t)j;
+        } else {
+          for (int m = 0; m < c->k; m++) emit(b, d[m], (uint32_t)j, (uint32_t)j, (uint32_t)m, SIZE_MAX);
+        }
       }
       break;
     case SOMA_CONN_FIXED_OUTDEGREE:
       for (int i = 0; i < n_pre; i++) {
-        soma_stream s;
-        soma_stream_init(&s, seed, pr->stream, (uint32_t)i, DRAW_OUTDEGREE, 0);
-        draw_k(b, &s, (uint32_t)n_post, no_aut ? i : -1, c->k, c->multapses);
+        draw_k(b, (uint32_t)i, DRAW_OUTDEGREE, (uint32_t)n_post, no_aut ? i : -1, c->k, c->multapses);
         qsort(b->draws, (size_t)c->k, sizeof(uint32_t), cmp_u32);
         for (int m = 0; m < c->k; m++)
           if ((int)b->draws[m] >= b->lo && (int)b->draws[m] < b->hi)
@@ -257,7 +289,7 @@ static int build_part(soma_proj *pr, const soma_conn *c, int t, int per_syn_w, i
   size_t n_seen = c->rule == SOMA_CONN_FIXED_INDEGREE ? (size_t)n_pre : (size_t)post->n;
   pt->row = calloc((size_t)n_pre + 1, sizeof(size_t));
   b.at = calloc((size_t)n_pre + 1, sizeof(size_t));
-  b.draws = malloc(sizeof(uint32_t) * (size_t)(k + 1));
+  b.draws = malloc(sizeof(uint32_t) * (size_t)(k + 4));
   b.seen = calloc(n_seen + 1, 1);
   b.r = soma_gsl_rng_alloc();
   int fail = !pt->row || !b.at || !b.draws || !b.seen || !b.r;
@@ -271,9 +303,9 @@ static int build_part(soma_proj *pr, const soma_conn *c, int t, int per_syn_w, i
     }
     pt->row[n_pre] = n;
     pt->n = n;
-    pt->post = malloc(sizeof(uint32_t) * (n ? n : 1));
-    if (per_syn_w) pt->w = malloc(sizeof(float) * (n ? n : 1));
-    if (per_syn_d) pt->d = malloc(sizeof(uint16_t) * (n ? n : 1));
+    pt->post = soma__alloc_big(sizeof(uint32_t) * n);
+    if (per_syn_w) pt->w = soma__alloc_big(sizeof(float) * n);
+    if (per_syn_d) pt->d = soma__alloc_big(sizeof(uint16_t) * n);
     if (c->rule == SOMA_CONN_LIST) b.list_pos = malloc(sizeof(uint32_t) * (n ? n : 1));
     fail = !pt->post || (per_syn_w && !pt->w) || (per_syn_d && !pt->d) ||
            (c->rule == SOMA_CONN_LIST && !b.list_pos);

@@ -4,7 +4,6 @@
  * counter-addressed stream, so a value depends only on what it is for, never on a thread. */
 #include "rng.h"
 
-#include <gsl/gsl_randist.h>
 #include <stdlib.h>
 
 uint32_t soma_stream_id(const char *kind, const char *name) {
@@ -41,23 +40,4 @@ void soma_gsl_rng_free(gsl_rng *r) {
 void soma_gsl_rng_reset(gsl_rng *r, uint32_t seed, uint32_t stream, uint32_t c0, uint32_t c1,
                         uint32_t c2) {
   soma_stream_init(r->state, seed, stream, c0, c1, c2);
-}
-
-unsigned soma_poisson_count(gsl_rng *r, double lambda, double exp_minus_lambda, uint32_t seed,
-                            uint32_t stream, uint32_t c0, uint32_t c1, uint32_t c2) {
-  if (lambda <= 0) return 0;
-  if (lambda < 20) {
-    philox4x32_ctr_t x = soma_philox(seed, stream, c0, c1, c2);
-    double u = soma_u01(x.v[0]);
-    double p = exp_minus_lambda, f = p;
-    unsigned k = 0;
-    while (u > f && k < 200) {
-      k++;
-      p *= lambda / k;
-      f += p;
-    }
-    return k;
-  }
-  soma_gsl_rng_reset(r, seed, stream, c0, c1, c2);
-  return gsl_ran_poisson(r, lambda);
 }

@@ -75,9 +75,4 @@ void soma_gsl_rng_free(gsl_rng *r);
 void soma_gsl_rng_reset(gsl_rng *r, uint32_t seed, uint32_t stream, uint32_t c0, uint32_t c1,
                         uint32_t c2);
 
-/* A Poisson-distributed count with mean lambda for counter (c0, c1, c2): inversion from one
- * word when lambda is small, GSL's generator on the same counter otherwise. */
-unsigned soma_poisson_count(gsl_rng *r, double lambda, double exp_minus_lambda, uint32_t seed,
-                            uint32_t stream, uint32_t c0, uint32_t c1, uint32_t c2);
-
 #endif

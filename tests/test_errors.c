@@ -105,6 +105,21 @@ static char *snapshot(const soma_net *net) {
   return buf;
 }
 
+/* where two snapshots first differ: up to 60 characters before, the rest of that line */
+static void first_difference(const char *x, const char *y, char *bx, char *by, size_t n) {
+  const char *lx = x, *ly = y;
+  while (*x && *x == *y) {
+    if (*x == '\n') lx = x + 1, ly = y + 1;
+    x++, y++;
+  }
+  size_t back = (size_t)(x - lx) > 60 ? 60 : (size_t)(x - lx);
+  lx = x - back;
+  ly = y - back;
+  size_t kx = strcspn(lx, "\n"), ky = strcspn(ly, "\n");
+  snprintf(bx, n, "...%.*s", (int)(kx < n - 4 ? kx : n - 4), lx);
+  snprintf(by, n, "...%.*s", (int)(ky < n - 4 ? ky : n - 4), ly);
+}
+
 /* ---- the catalogue --------------------------------------------------------------------- */
 
 #define BAD(fn) static int fn(fx *f)
@@ -713,8 +728,11 @@ TEST(catalogue_of_bad_input) {
       CHECK_MSG(rc == bc->code, "%s: returned %d, expected %d (message: %s)", bc->what, rc, bc->code, msg);
     if (rc == bc->code) check_message(bc, msg);
     char *after = snapshot(f.net);
-    CHECK_MSG(strcmp(before, after) == 0, "%s: the failed call changed the network:\n--- before\n%s\n--- after\n%s",
-              bc->what, before, after);
+    if (strcmp(before, after) != 0) {
+      char b[160], a[160];
+      first_difference(before, after, b, a, sizeof b);
+      CHECK_MSG(0, "%s: the failed call changed the network:\n      before: %s\n      after:  %s", bc->what, b, a);
+    }
     free(before);
     free(after);
     /* the network still runs */
@@ -748,7 +766,7 @@ TEST(failed_calls_leave_no_trace_in_a_run) {
   REQUIRE(fx_init(&a) && fx_init(&b));
   int applied = 0;
   for (int i = 0; i < N_CASES; i++) {
-    if (!behaved[i] || cases[i].call == run_inf) continue;
+    if (!behaved[i]) continue;
     a.use_cfg_err = 0;
     cases[i].call(&a);
     applied++;

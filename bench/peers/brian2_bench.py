@@ -28,7 +28,6 @@ import fcntl
 import json
 import math
 import os
-import resource
 import sys
 import time
 import warnings
@@ -83,8 +82,69 @@ def psp_to_current(tau_m, tau_syn, c_m):
     return 1.0 / v_max
 
 
-def build(b2, name, scale, seed, delay_ms, ref_ms):
-    """Creates the network in Brian2's magic-free API. Returns (objects, info)."""
+def find_soma_lib(given):
+    """libsoma.a: --soma-lib, $SOMA_LIB, the one beside $SOMA, or one in build/."""
+    cands = [given, os.environ.get("SOMA_LIB")]
+    if os.environ.get("SOMA"):
+        cands.append(os.path.join(os.path.dirname(os.path.abspath(os.environ["SOMA"])),
+                                  "libsoma.a"))
+    cands += [os.path.join(ROOT, d, "libsoma.a") for d in ("build/peer", "build/rel")]
+    for c in cands:
+        if c and os.path.isfile(c):
+            return os.path.abspath(c)
+    sys.exit("brian2_bench: --same-net needs soma's libsoma.a (run make, or give --soma-lib)")
+
+
+def spikes_sha256(stamps, gids):
+    """soma bench's spikes_sha256 (app/spike_hash.c): SHA-256 over (stamp, global id) pairs
+    as little-endian int64, sorted by stamp then id."""
+    import hashlib
+    import numpy as np
+    order = np.lexsort((gids, stamps))
+    pairs = np.empty((len(order), 2), dtype="<i8")
+    pairs[:, 0] = stamps[order]
+    pairs[:, 1] = gids[order]
+    return hashlib.sha256(pairs.tobytes()).hexdigest()
+
+
+def export_soma_net(name, seed, scale, lib, out_dir, run_ms):
+    """Builds bench/peers/export_net.c against lib and writes soma's network (connectivity and
+    initial state for this seed) into out_dir, then runs it for run_ms in soma. Returns
+    {"pops": {...}, "projs": {...}, "spikes": (stamps, gids)}."""
+    import subprocess
+    import numpy as np
+    exe = os.path.join(out_dir, "export_net")
+    base = ["gcc", "-O1", "-std=c11", "-D_GNU_SOURCE", "-I" + ROOT,
+            os.path.join(HERE, "export_net.c"), lib, "-fopenmp", "-lgsl", "-lgslcblas",
+            "-lnettle", "-lm", "-o", exe]
+    r = subprocess.run(base, capture_output=True, text=True)
+    if r.returncode:   # a sanitizer build of libsoma.a needs the sanitizer runtime
+        r = subprocess.run(base + ["-fsanitize=address,undefined"], capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("brian2_bench: cannot build export_net against %s:\n%s" % (lib, r.stderr))
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    subprocess.run([exe, name, str(seed), repr(scale), out_dir, repr(run_ms)], check=True, env=env)
+    net = {"pops": {}, "projs": {}}
+    net["spikes"] = tuple(np.fromfile(os.path.join(out_dir, "spikes.%s.i64" % w), dtype=np.int64)
+                          for w in ("stamp", "gid"))
+    for line in open(os.path.join(out_dir, "index.txt")):
+        f = line.split()
+        if f[0] == "pop":
+            net["pops"][f[1]] = {}
+            for var in ("V_m", "g_ex", "g_in", "I_syn_ex", "I_syn_in"):
+                path = os.path.join(out_dir, "%s.%s.f32" % (f[1], var))
+                if os.path.exists(path):
+                    net["pops"][f[1]][var] = np.fromfile(path, dtype=np.float32).astype(float)
+        else:
+            net["projs"][f[1]] = tuple(
+                np.fromfile(os.path.join(out_dir, "%s.%s.i32" % (f[1], w)), dtype=np.int32)
+                for w in ("pre", "post"))
+    return net
+
+
+def build(b2, name, scale, seed, delay_ms, ref_ms, same=None):
+    """Creates the network in Brian2's magic-free API; with same (export_soma_net's result)
+    soma's exact connectivity and initial state. Returns (objects, info)."""
     import numpy as np
     from brian2 import (NeuronGroup, Synapses, PoissonInput, SpikeMonitor, ms, mV, nS, pA, pF)
     ne, ni = int(round(3200 * scale)), int(round(800 * scale))
@@ -137,7 +197,22 @@ def build(b2, name, scale, seed, delay_ms, ref_ms):
         on = ("x += Jx", "x += Jix")
     Ce = Synapses(P[:ne], P, on_pre=on[0], delay=delay_ms * ms, namespace=ns, name="Ce")
     Ci = Synapses(P[ne:], P, on_pre=on[1], delay=delay_ms * ms, namespace=ns, name="Ci")
-    if name == "brunel":
+    cat = np.concatenate
+    if same is not None:
+        E, I = same["pops"]["E"], same["pops"]["I"]
+        pr = same["projs"]
+        if name == "coba":
+            P.ge = cat([E["g_ex"], I["g_ex"]]) * nS
+            P.gi = cat([E["g_in"], I["g_in"]]) * nS
+        elif name == "cuba":   # I (pA) -> ge (mV): ge/taum = I/C, taum/C = 0.1 mV/pA
+            P.ge = cat([E["I_syn_ex"], I["I_syn_ex"]]) * 0.1 * mV
+            P.gi = cat([E["I_syn_in"], I["I_syn_in"]]) * 0.1 * mV
+        P.v = cat([E["V_m"], I["V_m"]]) * mV
+        Ce.connect(i=cat([pr["E-E"][0], pr["E-I"][0]]),
+                   j=cat([pr["E-E"][1], pr["E-I"][1] + ne]))
+        Ci.connect(i=cat([pr["I-E"][0], pr["I-I"][0]]),
+                   j=cat([pr["I-E"][1], pr["I-I"][1] + ne]))
+    elif name == "brunel":
         # fixed in-degree with multapses: every target draws ce E and ci I sources
         rng = np.random.default_rng(seed)
         post = np.repeat(np.arange(n, dtype=np.int32), ce)
@@ -148,6 +223,8 @@ def build(b2, name, scale, seed, delay_ms, ref_ms):
         p = min(0.02 / scale, 1.0)
         Ce.connect(p=p)    # self-connections allowed, as in the reference
         Ci.connect(p=p)
+    info["network_from"] = ("soma's own (export_net: same synapses and initial state)"
+                            if same is not None else "brian2's own random draws")
     sm = SpikeMonitor(P, name="sm")
     objs = [P, Ce, Ci, sm]
     if name == "brunel":
@@ -171,6 +248,11 @@ def main():
                          "0.6 ms for brunel)")
     ap.add_argument("--build-dir", default=None,
                     help="standalone project directory (default bench/out/brian2/NAME-standalone)")
+    ap.add_argument("--same-net", action="store_true",
+                    help="simulate soma's exact network for this seed and scale (synapses and "
+                         "initial state exported through libsoma.a) instead of Brian2's draws")
+    ap.add_argument("--soma-lib", default=None,
+                    help="libsoma.a for --same-net (default: $SOMA_LIB, beside $SOMA, build/)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args()
     if not (a.time > 0) or not (a.scale > 0):
@@ -194,7 +276,7 @@ def main():
     lock = None
     if a.mode == "standalone":
         bdir = a.build_dir or os.path.join(ROOT, "bench", "out", "brian2",
-                                           "%s-standalone" % a.name)
+                                           "%s%s-standalone" % (a.name, "-samenet" if a.same_net else ""))
         os.makedirs(bdir, exist_ok=True)
         lock = open(os.path.join(bdir, ".lock"), "w")
         fcntl.flock(lock, fcntl.LOCK_EX)    # one run at a time per project directory
@@ -204,7 +286,18 @@ def main():
     else:
         prefs.codegen.target = "cython"
     b2.seed(a.seed)
-    objs, info = build(b2, a.name, a.scale, a.seed, delay, ref)
+    same = None
+    if a.same_net:
+        import tempfile
+        import shutil
+        tmp = tempfile.mkdtemp(prefix="soma-export-")
+        try:
+            run_ms = (100.0 if a.name == "brunel" else 0.0) + round(a.time * 1000 / DT_MS) * DT_MS
+            same = export_soma_net(a.name, a.seed, a.scale, find_soma_lib(a.soma_lib), tmp,
+                                   run_ms)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    objs, info = build(b2, a.name, a.scale, a.seed, delay, ref, same)
     P, Ce, Ci, sm = objs[:4]
     net = Network(*objs)
     presim = info["presim_ms"]
@@ -257,13 +350,30 @@ def main():
     outdeg = np.concatenate([np.bincount(ce_i, minlength=ne), np.bincount(ci_i, minlength=ni)])
     win = (stamps >= s0) & (stamps < s1)
     events = int(outdeg[i_sp[win]].sum())
+    sha = spikes_sha256(stamps[win], i_sp[win])
+    extra = {}
+    if same is not None:
+        # where Brian2's spike trains first differ from soma's on the same network
+        ss, sg = same["spikes"]
+        o = np.lexsort((i_sp, stamps))
+        bs, bg = stamps[o], i_sp[o]
+        m = min(len(ss), len(bs))
+        diff = np.nonzero((ss[:m] != bs[:m]) | (sg[:m] != bg[:m]))[0]
+        if len(diff):
+            first = int(min(ss[diff[0]], bs[diff[0]]))
+        elif len(ss) != len(bs):
+            first = int(bs[m] if len(bs) > m else ss[m])
+        else:
+            first = None
+        extra = {"identical_to_soma": first is None,
+                 "identical_until_ms": round((first - 1) * DT_MS, 1) if first is not None
+                 else round((pre_steps + steps) * DT_MS, 1),
+                 "soma_spikes": int(np.count_nonzero((ss >= s0) & (ss < s1)))}
     cvn = se["cv_neurons"] + si["cv_neurons"]
     cv = ((se["cv_isi"] * se["cv_neurons"] if se["cv_neurons"] else 0) +
           (si["cv_isi"] * si["cv_neurons"] if si["cv_neurons"] else 0)) / cvn if cvn else None
     fano = (se["sync_fano"] * ne + si["sync_fano"] * ni) / n
     bio = steps * DT_MS * 1e-3
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN if a.mode == "standalone"
-                             else resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
     def num(x, nd):
         return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else round(x, nd)
@@ -276,11 +386,12 @@ def main():
         "synaptic_events": events,
         "events_per_s": float("%.6g" % (events / sim_wall)) if sim_wall > 0 else None,
         "rate_exc_hz": num(se["rate_hz"], 4), "rate_inh_hz": num(si["rate_hz"], 4),
-        "cv_isi": num(cv, 4), "sync_fano": num(fano, 4), "peak_rss_mb": round(rss, 1),
+        "cv_isi": num(cv, 4), "sync_fano": num(fano, 4), "spikes_sha256": sha,
         "simulator": simulator, "mode": a.mode, "method": info["method"], "delay_ms": delay,
-        "refractory_ms": ref, "timing_note": note,
+        "refractory_ms": ref, "network_from": info["network_from"], "timing_note": note,
     }
     out.update(timing)
+    out.update(extra)
     if a.json:
         print(json.dumps(out))
     else:
@@ -292,8 +403,13 @@ def main():
         print("  spikes %d, synaptic events %d" % (out["spikes"], events))
         print("  rates: E %.2f Hz, I %.2f Hz; CV of ISI %s; population Fano %.2f (E) %.2f (I)" % (
             se["rate_hz"], si["rate_hz"], out["cv_isi"], se["sync_fano"], si["sync_fano"]))
+        print("  spikes sha256 %s" % sha)
         for k, v in timing.items():
             print("  %s %.3f" % (k, v))
+        if extra:
+            print("  same network as soma: spike trains %s" % (
+                "identical" if extra["identical_to_soma"] else
+                "identical until %.1f ms" % extra["identical_until_ms"]))
     if lock:
         lock.close()
     return 0
