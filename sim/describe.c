@@ -1,7 +1,9 @@
 /* describe.c — the network as a JSON object: what a run directory's meta.json records about
  * the model (dt, seed, populations with parameters, projections, recordings). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 #include "json.h"
@@ -96,4 +98,20 @@ void soma_net_describe(const soma_net *net, FILE *f) {
     fprintf(f, "}");
   }
   fprintf(f, "]}");
+}
+
+int soma_net_write(soma_net *net, const char *dir) {
+  for (int i = 0; i < net->n_recs; i++) {
+    int rc = soma_rec_write(net->recs[i], dir);
+    if (rc) return rc;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/meta.json", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) return soma_net_fail(net, SOMA_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+  fprintf(f, "{\"soma_version\": \"%s\", \"net\": ", SOMA_VERSION);
+  soma_net_describe(net, f);
+  fprintf(f, "}\n");
+  if (fclose(f) != 0) return soma_net_fail(net, SOMA_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  return SOMA_OK;
 }

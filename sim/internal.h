@@ -60,7 +60,8 @@ struct soma_pop {
   float **ring;             /* per port: ring_slots x n_pad, allocated at prepare */
   int *part;                /* threads + 1 boundaries */
   double max_rate;
-  uint64_t n_spikes, chunk_spikes;
+  uint64_t n_spikes;
+  uint64_t chunk_spikes;     /* since the last rate check */
   uint32_t stream;
   soma_events *events;
   soma_schedule *sched;
@@ -164,6 +165,7 @@ struct soma_net {
   int interval;             /* steps per synchronisation: min delay + 1 */
   soma_thread *ws;
   uint64_t n_events;
+  int64_t window_steps;     /* steps since the last rate check */
 };
 
 void *soma__alloc(size_t bytes);         /* zeroed, 64-byte aligned; NULL on failure */

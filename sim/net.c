@@ -345,8 +345,9 @@ static int run_chunk(soma_net *net, int64_t s0, int64_t s1) {
   return failed;
 }
 
+/* After each chunk: add up spike counts, judge rates over windows of at least `chunk` ms
+ * (accumulated across runs, so short runs are not mistaken for bursts), look for NaN. */
 static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
-  double t0 = (double)s0 * net->dt, t1 = (double)s1 * net->dt;
   for (int p = 0; p < net->n_pops; p++) {
     soma_pop *pop = net->pops[p];
     uint64_t n = 0;
@@ -355,14 +356,27 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
       net->ws[t].pop_spikes[p] = 0;
     }
     pop->n_spikes += n;
-    double rate = (double)n / pop->n / ((t1 - t0) * 1e-3);
-    if (pop->max_rate > 0 && rate > pop->max_rate)
+    pop->chunk_spikes += n;
+  }
+  net->window_steps += s1 - s0;
+  if (net->window_steps >= llround(net->chunk / net->dt)) {
+    double t1 = (double)s1 * net->dt, t0 = t1 - (double)net->window_steps * net->dt;
+    int bad = -1;
+    double bad_rate = 0;
+    for (int p = 0; p < net->n_pops; p++) {
+      soma_pop *pop = net->pops[p];
+      double rate = (double)pop->chunk_spikes / pop->n / ((t1 - t0) * 1e-3);
+      pop->chunk_spikes = 0;
+      if (bad < 0 && pop->max_rate > 0 && rate > pop->max_rate) bad = p, bad_rate = rate;
+    }
+    net->window_steps = 0;
+    if (bad >= 0)
       return soma_net_fail(net, SOMA_ERR_RUNAWAY,
-                        "population '%s' fired at %.1f Hz on average between t = %g and %g ms, "
-                        "above its ceiling of %g Hz: the activity is running away, so the run "
-                        "stopped at t = %g ms. Check weights and inputs, or raise the ceiling "
-                        "(max_rate)",
-                        pop->name, rate, t0, t1, pop->max_rate, t1);
+                           "population '%s' fired at %.1f Hz on average between t = %g and %g ms, "
+                           "above its ceiling of %g Hz: the activity is running away, so the run "
+                           "stopped at t = %g ms. Check weights and inputs, or raise the ceiling "
+                           "(max_rate)",
+                           net->pops[bad]->name, bad_rate, t0, t1, net->pops[bad]->max_rate, t1);
   }
   for (int p = 0; p < net->n_pops; p++) {
     const soma_pop *pop = net->pops[p];
@@ -370,10 +384,11 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
       for (int i = 0; i < pop->n; i++)
         if (!isfinite(pop->var[v][i]))
           return soma_net_fail(net, SOMA_ERR_NUMERIC,
-                            "population '%s' (%s): %s of neuron %d became %g by t = %g ms; the "
-                            "integration diverged (too large inputs or dt?), so the run stopped",
-                            pop->name, pop->model->name, pop->model->vars[v].name, i,
-                            (double)pop->var[v][i], t1);
+                               "population '%s' (%s): %s of neuron %d became %g by t = %g ms: the "
+                               "integration diverged, so the run stopped. Check the population's "
+                               "parameters against dt = %g ms, and the inputs (weights, currents)",
+                               pop->name, pop->model->name, pop->model->vars[v].name, i,
+                               (double)pop->var[v][i], (double)s1 * net->dt, net->dt);
   }
   return SOMA_OK;
 }

@@ -1,6 +1,7 @@
 /* param.c — range checks and name suggestions for model parameters. */
 #include "param.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 int soma_param_check(const soma_param_def *def, double v, char *msg, size_t len) {
   const char *unit = def->unit && *def->unit ? def->unit : "";
   const char *sp = *unit ? " " : "";
-  if (isnan(v) || (isinf(v) && !(def->flags & SOMA_INF_OK))) {
+  if (isnan(v) || (isinf(v) && !(def->flags & SOMA_INF_OK)) || (isfinite(v) && fabs(v) > FLT_MAX)) {
     snprintf(msg, len, "%s must be a finite number (got %g)", def->name, v);
     return 1;
   }

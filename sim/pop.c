@@ -3,6 +3,7 @@
  *
  * Every setter validates into a copy and commits only on success. */
 #include <gsl/gsl_randist.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,8 @@ static int check_params(soma_net *net, const char *pop, const soma_model *m, con
 
 static int check_var_value(soma_net *net, const soma_pop *pop, int var, double v) {
   const soma_var_def *d = &pop->model->vars[var];
-  if (!isfinite(v))
-    return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be a finite number (got %g)",
+  if (!isfinite(v) || fabs(v) > FLT_MAX)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be a finite number within float range (got %g)",
                       pop->name, pop->model->name, d->name, v);
   if (v < d->lo || v > d->hi)
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be in [%g, %g] %s (got %g)",

@@ -8,6 +8,7 @@
  * Each thread builds its own rows in two passes (count, then fill) over the same counter-based
  * random draws, so construction is parallel and its result does not depend on the thread
  * count: every draw is keyed by what it decides (the target j, the source i, draw m). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,9 @@ static int check_values(soma_net *net, const char *name, const char *what, const
     return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': %s: %s", name, what, msg);
   double lo, hi;
   soma__dist_support(d, &lo, &hi);
+  if (fabs(d->a) > FLT_MAX || fabs(d->b) > FLT_MAX)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': %s: %s has parameters beyond float range",
+                         name, what, soma_dist_format(d, f, sizeof f));
   if (lo < lo_ok || hi > hi_ok)
     return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': %s must be %s, but %s %s; %s", name,
                       what, range, soma_dist_format(d, f, sizeof f),
@@ -418,7 +422,8 @@ static int check_conn(soma_net *net, const char *name, const soma_pop *pre, cons
           return soma_net_fail(net, SOMA_ERR_PARAM,
                             "projection '%s': synapse %zu connects neuron %d to itself; allow "
                             "autapses to do that", name, k, c->pre_ids[k]);
-        if (c->weights && !(c->weights[k] >= w_lo && c->weights[k] <= w_hi))
+        if (c->weights && !(c->weights[k] >= w_lo && c->weights[k] <= w_hi &&
+                            fabs(c->weights[k]) <= FLT_MAX))
           return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': weight %zu is %g; weights must be %s",
                             name, k, c->weights[k], range);
         if (c->delays && !(c->delays[k] >= net->dt * (1 - 1e-9) && c->delays[k] <= net->max_delay))

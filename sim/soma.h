@@ -157,8 +157,8 @@ const float *soma_pop_var_data(const soma_pop *pop, const char *var);
  * hz (0 disables). Default: 1000 Hz for neurons, none for spike sources. */
 int soma_pop_set_max_rate(soma_pop *pop, double hz);
 
-/* Spike sources ("spike_source" model): adds spikes at the given times (ms, on the dt grid,
- * after the current time) to neurons ids. A neuron emits at most one spike per step. */
+/* Spike sources ("spike_source" model): adds spikes at the given times (ms, rounded to the
+ * dt grid, after the current time) to neurons ids. A neuron emits at most one spike per step. */
 int soma_pop_add_spikes(soma_pop *pop, size_t n, const int32_t *ids, const double *times);
 
 /* Sets state variable var of every neuron to values[k] at times[k] (ms, increasing, not in
@@ -227,6 +227,9 @@ soma_rec *soma_rec_state(soma_net *net, soma_pop *pop, const char *var, const in
 int soma_rec_stream(soma_rec *rec, const char *dir);
 /* Writes what is in memory to .npy files in dir (same names), or finishes a stream. */
 int soma_rec_write(soma_rec *rec, const char *dir);
+/* Writes every recording of the network into dir (which must exist) and dir/meta.json with
+ * the network's description (soma_net_describe) and the soma version. */
+int soma_net_write(soma_net *net, const char *dir);
 
 const char *soma_rec_name(const soma_rec *rec);   /* "<pop>.spikes" or "<pop>.<var>" */
 soma_pop *soma_rec_pop(const soma_rec *rec);

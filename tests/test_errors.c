@@ -5,7 +5,6 @@
  * before and after, and the whole catalogue is applied to one network whose run is then
  * compared spike for spike with a network that saw none of it. Then the run-time checks:
  * runaway firing (SOMA_ERR_RUNAWAY) and diverging state (SOMA_ERR_NUMERIC). */
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -374,12 +373,14 @@ BAD(run_not_multiple) { return soma_net_run(f->net, 0.15); }
 BAD(run_negative) { return soma_net_run(f->net, -1); }
 BAD(run_nan) { return soma_net_run(f->net, NAN); }
 BAD(run_inf) { return soma_net_run(f->net, INFINITY); }
+BAD(run_huge) { return soma_net_run(f->net, 1e300); }
 
 /* recorders */
 BAD(rec_unknown_var) { return CTOR(soma_rec_state(f->net, f->exc, "V", NULL, 0, 1.0)); }
 BAD(rec_var_of_source) { return CTOR(soma_rec_state(f->net, f->src, "V_m", NULL, 0, 1.0)); }
 BAD(rec_interval_not_multiple) { return CTOR(soma_rec_state(f->net, f->exc, "I_syn_ex", NULL, 0, 0.25)); }
 BAD(rec_interval_zero) { return CTOR(soma_rec_state(f->net, f->exc, "I_syn_ex", NULL, 0, 0)); }
+BAD(rec_interval_huge) { return CTOR(soma_rec_state(f->net, f->exc, "I_syn_ex", NULL, 0, 1e300)); }
 BAD(rec_interval_negative) { return CTOR(soma_rec_state(f->net, f->exc, "I_syn_ex", NULL, 0, -1)); }
 BAD(rec_state_ids_out_of_range) {
   int32_t ids[] = {0, 10};
@@ -448,6 +449,11 @@ BAD(spikes_time_nan) {
   int32_t ids[] = {0, 1};
   double t[] = {5, NAN};
   return soma_pop_add_spikes(f->src, 2, ids, t);
+}
+BAD(spikes_time_huge) {
+  int32_t id = 1;
+  double t = 1e300;
+  return soma_pop_add_spikes(f->src, 1, &id, &t);
 }
 BAD(spikes_null_arrays) { return soma_pop_add_spikes(f->src, 2, NULL, NULL); }
 
@@ -623,6 +629,7 @@ static const bad_case cases[] = {
   {"negative run time", run_negative, P, {"run", ">= 0 ms", "got -1"}},
   {"NaN run time", run_nan, P, {"run", "nan"}},
   {"infinite run time", run_inf, P, {"run", "inf"}},
+  {"absurdly long run", run_huge, P, {"run", "1e+300"}},
 
   {"recording an unknown variable", rec_unknown_var, CTOR_NULL,
    {"recording 'exc'", "no state variable 'V'", "V_m", "I_syn_ex"}},
@@ -631,6 +638,7 @@ static const bad_case cases[] = {
   {"interval not a multiple of dt", rec_interval_not_multiple, CTOR_NULL,
    {"recording 'exc.I_syn_ex'", "interval", "multiple of dt = 0.1 ms", "got 0.25"}},
   {"interval 0", rec_interval_zero, CTOR_NULL, {"exc.I_syn_ex", "positive multiple", "got 0"}},
+  {"absurd interval", rec_interval_huge, CTOR_NULL, {"exc.I_syn_ex", "positive multiple", "1e+300"}},
   {"negative interval", rec_interval_negative, CTOR_NULL, {"exc.I_syn_ex", "positive multiple", "got -1"}},
   {"state ids out of range", rec_state_ids_out_of_range, CTOR_NULL,
    {"recording 'exc'", "neuron 10", "outside", "0..9"}},
@@ -660,6 +668,7 @@ static const bad_case cases[] = {
   {"spikes for a poisson population", spikes_to_poisson, P, {"population 'pois'", "'poisson'", "only 'spike_source'"}},
   {"spike of a neuron out of range", spikes_id_out_of_range, P, {"population 'src'", "neuron 4", "0..3"}},
   {"spike at NaN", spikes_time_nan, P, {"population 'src'", "spike 1", "nan"}},
+  {"spike at an absurd time", spikes_time_huge, P, {"population 'src'", "spike 0", "1e+300 ms"}},
   {"spikes without arrays", spikes_null_arrays, P, {"ids and times are required"}},
 
   {"schedule with decreasing times", sched_decreasing, P,
@@ -986,6 +995,24 @@ TEST(numeric_divergence_izhikevich) {
   soma_net_destroy(net);
 }
 
+/* AdEx integrates (V, w) by the explicit midpoint rule, unstable for w when
+ * tau_w < dt / 2: with tau_w = 0.02 ms at dt = 0.1 ms the adaptation current oscillates with
+ * growing amplitude until V_m is NaN. */
+TEST(numeric_divergence_adex_fast_adaptation) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  soma_pop *p = soma_pop_create(net, "fast_w", "adex", 2, (soma_param[]){{"tau_w", 0.02}, {"I_e", 500}, {NULL, 0}});
+  REQUIRE(p);
+  CHECK(soma_pop_set_max_rate(p, 0) == SOMA_OK);
+  int rc = soma_net_run(net, 300);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(contains_all(msg, (const char *[]){"population 'fast_w'", "(adex)", "diverged", NULL}));
+  CHECK(strstr(msg, "V_m") || strstr(msg, "w of neuron"));
+  CHECK(soma_net_time(net) < 300);
+  soma_net_destroy(net);
+}
+
 /* Propagators overflow float when C_m is absurdly small: p30 = tau_m / C_m = inf, and
  * inf * 0 (no input) is NaN. The check catches it and names V_m. */
 TEST(numeric_divergence_lif_absurd_capacitance) {
@@ -1009,6 +1036,7 @@ int main(void) {
   RUN(runaway_keeps_spike_counts_of_other_populations);
   RUN(runaway_check_not_fooled_by_short_runs);
   RUN(numeric_divergence_izhikevich);
+  RUN(numeric_divergence_adex_fast_adaptation);
   RUN(numeric_divergence_lif_absurd_capacitance);
   return h_done();
 }
