@@ -41,7 +41,7 @@ typedef struct soma_pinput {
   double rate, weight;
   double lambda;            /* mean count per step, derived at prepare */
   uint32_t cdf[64];         /* count = #{j : u32 >= cdf[j]} (inversion by table), */
-  int cdf_n;                /* or 0: draw through GSL (large lambda) */
+  int cdf_n;                /* entries, or -1: draw through GSL (large lambda) */
   uint32_t stream;
 } soma_pinput;
 

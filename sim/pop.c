@@ -495,8 +495,8 @@ int soma_pop_poisson_input(soma_pop *pop, const char *port, double rate_hz, doub
 }
 
 /* The Poisson(lambda) distribution function on a 2^-32 grid: P(X <= j) * 2^32 for j = 0, 1, ...
- * until the remaining mass is below the grid. Returns the table length, or 0 when 64 entries
- * do not reach that far (large lambda). */
+ * until the remaining mass is below the grid. Returns the table length (0 when even one event
+ * is less likely than 2^-32), or -1 when 64 entries do not reach that far (large lambda). */
 static int poisson_table(double lambda, uint32_t *cdf) {
   double p = exp(-lambda), f = p;
   for (int j = 0; j < 64; j++) {
@@ -506,7 +506,7 @@ static int poisson_table(double lambda, uint32_t *cdf) {
     p *= lambda / (j + 1);
     f += p;
   }
-  return 0;
+  return -1;
 }
 
 int soma__pop_prepare(soma_pop *pop) {
@@ -514,7 +514,7 @@ int soma__pop_prepare(soma_pop *pop) {
   for (int k = 0; k < pop->n_pin; k++) {
     soma_pinput *in = &pop->pin[k];
     in->lambda = in->rate * pop->net->dt * 1e-3;
-    in->cdf_n = in->lambda > 0 ? poisson_table(in->lambda, in->cdf) : 0;
+    in->cdf_n = in->lambda > 0 ? poisson_table(in->lambda, in->cdf) : 0;   /* 0: no events */
   }
   return SOMA_OK;
 }
@@ -541,8 +541,8 @@ static void poisson_drive(const soma_pop *pop, const soma_pinput *in, float *buf
                           int64_t step, gsl_rng *r) {
   uint32_t seed = pop->net->seed, s_lo = (uint32_t)step, s_hi = (uint32_t)((uint64_t)step >> 32);
   float w = (float)in->weight;
-  if (in->lambda <= 0) return;
-  if (in->cdf_n) {
+  if (in->lambda <= 0 || in->cdf_n == 0) return;
+  if (in->cdf_n > 0) {
     /* inversion by table: one 32-bit word per neuron, four neurons per Philox block; the
        count is the number of table entries the word reaches (branch-free) */
     const int n = in->cdf_n;

@@ -359,6 +359,90 @@ TEST(delay_of_65535_steps) {
   }
 }
 
+/* Every delay at least 63, 64 or 100 steps: the synchronisation interval (min delay + 1) is
+ * then 64 steps, its cap, and sources fire several times within one interval. */
+TEST(long_minimum_delays_land_exactly) {
+  enum { N = 40 };
+  const double d_lo[3] = {6.3, 6.4, 10.0};
+  for (int q = 0; q < 3; q++)
+    for (int threads = 1; threads <= 2; threads++) {
+      soma_net *net = mknet(threads, 25.4);
+      soma_pop *src = soma_pop_create(net, "src", "spike_source", N, NULL);
+      soma_pop *tgt = soma_pop_create(net, "tgt", "lif", N, NULL);
+      REQUIRE(src && tgt);
+      soma_conn c = soma_conn_defaults();
+      c.rule = SOMA_CONN_ONE_TO_ONE;
+      c.weight = soma_dist_uniform(10, 20);
+      c.delay = soma_dist_uniform(d_lo[q], 25.4);
+      soma_proj *p1 = proj(net, "o2o", src, tgt, &c);
+      c = soma_conn_rule_fixed_indegree(2);
+      c.weight = soma_dist_const(7);
+      c.delay = soma_dist_const(d_lo[q]);
+      soma_proj *p2 = proj(net, "const", src, tgt, &c);
+      REQUIRE(p1 && p2);
+      spikes sp = {.n = 0};
+      for (int i = 0; i < N; i++)
+        for (int k = 0; k < 8; k++) add_spike(&sp, i, 1 + k * 37 + (i * 5 + k * 3) % 11);
+      REQUIRE(give_spikes(src, &sp) == SOMA_OK);
+      soma_rec *rec = soma_rec_state(net, tgt, "I_syn_ex", NULL, 0, DT);
+      REQUIRE(rec);
+      const int64_t S = 8 * 37 + 11 + 254 + 5;
+      REQUIRE(soma_net_run(net, S * DT) == SOMA_OK);
+      expect e = expect_new(N, S, 0);
+      arrive_proj(&e, p1, &sp, -1);
+      arrive_proj(&e, p2, &sp, -1);
+      char what[64];
+      snprintf(what, sizeof what, "min delay %g ms, %d threads", d_lo[q], threads);
+      int bad = check_trace(what, rec, &e, 2.0);
+      CHECK_MSG(bad == 0, "%s: %d targets wrong", what, bad);
+      free(e.in);
+      soma_net_destroy(net);
+    }
+}
+
+/* Spikes of real neurons follow the same convention as spike sources: recorded stamp + delay. */
+TEST(neuron_spikes_arrive_at_stamp_plus_delay) {
+  enum { N = 20 };
+  for (int threads = 1; threads <= 2; threads++) {
+    soma_net *net = mknet(threads, 20);
+    soma_pop *drv = soma_pop_create(net, "drv", "lif", N, (soma_param[]){{"t_ref", 1}, {NULL, 0}});
+    soma_pop *tgt = soma_pop_create(net, "tgt", "lif", N, (soma_param[]){{"V_th", 1e6}, {NULL, 0}});
+    REQUIRE(drv && tgt);
+    double ie[N];
+    for (int i = 0; i < N; i++) ie[i] = 400 + 40 * i;
+    REQUIRE(soma_pop_set_var(drv, "I_e", ie, N) == SOMA_OK);
+    soma_conn c = soma_conn_defaults();
+    c.rule = SOMA_CONN_ONE_TO_ONE;
+    c.weight = soma_dist_const(25);
+    c.delay = soma_dist_uniform(0.1, 15);
+    soma_proj *p1 = proj(net, "o2o", drv, tgt, &c);
+    c = soma_conn_rule_bernoulli(0.2);
+    c.weight = soma_dist_uniform(1, 3);
+    c.delay = soma_dist_uniform(0.1, 20);
+    soma_proj *p2 = proj(net, "bern", drv, tgt, &c);
+    REQUIRE(p1 && p2);
+    soma_rec *spk = soma_rec_spikes(net, drv, NULL, 0);
+    soma_rec *rec = soma_rec_state(net, tgt, "I_syn_ex", NULL, 0, DT);
+    REQUIRE(spk && rec);
+    const int64_t S = 1000;
+    REQUIRE(soma_net_run(net, S * DT) == SOMA_OK);
+    static spikes sp;
+    sp.n = 0;
+    for (size_t k = 0; k < soma_rec_spike_count(spk) && sp.n < 4096; k++)
+      add_spike(&sp, soma_rec_spike_ids(spk)[k], soma_rec_spike_steps(spk)[k]);
+    CHECK(sp.n > 100);
+    expect e = expect_new(N, S, 0);
+    arrive_proj(&e, p1, &sp, -1);
+    arrive_proj(&e, p2, &sp, -1);
+    char what[64];
+    snprintf(what, sizeof what, "neuron spikes, %d threads", threads);
+    int bad = check_trace(what, rec, &e, 2.0);
+    CHECK_MSG(bad == 0, "%s: %d targets wrong", what, bad);
+    free(e.in);
+    soma_net_destroy(net);
+  }
+}
+
 /* ---- spikes in flight across runs --------------------------------------------------- */
 
 /* Spikes still in the ring buffer survive when projections added between runs make the ring
@@ -603,6 +687,8 @@ int main(void) {
   RUN(heterogeneous_list_delays_land_exactly);
   RUN(distribution_delays_land_exactly);
   RUN(delay_of_65535_steps);
+  RUN(long_minimum_delays_land_exactly);
+  RUN(neuron_spikes_arrive_at_stamp_plus_delay);
   RUN(spikes_in_flight_survive_ring_resize);
   RUN(runs_in_odd_pieces_equal_one_run);
   RUN(short_runs_keep_rate_ceiling);
