@@ -4,6 +4,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "sim/param.h"
 #include "sim/soma.h"
 
 static const char *usage =
@@ -36,14 +37,9 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
   if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
   static const char *const known[] = {"demo", "bench", "models", "--help", "--version", NULL};
-  int n = 0;
-  while (known[n]) n++;
+  const char *guess = soma_closest_name(cmd, known, 5);
   fprintf(stderr, "soma: unknown command '%s'", cmd);
-  for (int i = 0; known[i]; i++)
-    if (strstr(known[i], cmd) || strstr(cmd, known[i])) {
-      fprintf(stderr, " (did you mean '%s'?)", known[i]);
-      break;
-    }
+  if (guess) fprintf(stderr, " (did you mean '%s'?)", guess);
   fprintf(stderr, "; see 'soma --help'\n");
   return 2;
 }
