@@ -92,6 +92,31 @@ static inline float soma_fire(float v, float v_th, float v_reset, int32_t *r, in
   return (s | refractory) ? v_reset : v;
 }
 
+/* Table rows shared by the models: parameters, variables and ports with the same meaning. */
+#define SOMA_PARAM_MV(name, def, doc) {name, "mV", def, -INFINITY, INFINITY, 0, doc}
+#define SOMA_PARAM_MS(name, def, doc) {name, "ms", def, 0, INFINITY, SOMA_LO_OPEN, doc}
+#define SOMA_PARAM_C_M(def) {"C_m", "pF", def, 0, INFINITY, SOMA_LO_OPEN, "membrane capacitance"}
+#define SOMA_PARAM_G_L(def) {"g_L", "nS", def, 0, INFINITY, SOMA_LO_OPEN, "leak conductance"}
+#define SOMA_PARAM_T_REF(def) \
+  {"t_ref", "ms", def, 0, INFINITY, 0, "refractory period (V_m clamped to V_reset)"}
+#define SOMA_VAR(name, unit, init_param, doc) {name, unit, init_param, 0, -INFINITY, INFINITY, doc}
+#define SOMA_VAR_V_M(init_param) SOMA_VAR("V_m", "mV", init_param, "membrane potential")
+#define SOMA_VAR_I_E SOMA_VAR("I_e", "pA", -1, "external (DC or stepped) current")
+#define SOMA_PORTS_CURRENT(what) \
+  {"ex", "pA", 1, "excitatory " what}, {"in", "pA", -1, "inhibitory " what}
+#define SOMA_PORTS_CONDUCTANCE \
+  {"ex", "nS", 1, "excitatory conductance jump"}, {"in", "nS", 1, "inhibitory conductance jump"}
+#define SOMA_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* .params/.vars/.ports and their counts for a model descriptor */
+#define SOMA_MODEL_TABLES(p, v, q)                                                   \
+  .params = p, .n_params = SOMA_COUNT(p), .vars = v, .n_vars = SOMA_COUNT(v), .ports = q, \
+  .n_ports = SOMA_COUNT(q)
+
+/* The common relation "parameter lo must be below parameter hi" with its message, e.g.
+ * "V_reset (-45 mV) must be below V_th (-50 mV)". Returns nonzero when violated. */
+int soma_check_below(const soma_param_def *defs, const double *p, int lo, int hi, char *msg,
+                     size_t len);
+
 const soma_model *soma_model_find(const char *name);
 const soma_model *soma_model_at(int index);
 

@@ -4,7 +4,6 @@
  * V is capped at V_peak, so the upswing cannot overflow. Spikes when V reaches V_peak, at
  * the midpoint or the end of the step. */
 #include <math.h>
-#include <stdio.h>
 
 #include "model.h"
 #include "vmath.h"
@@ -14,35 +13,32 @@ enum { C_M, G_L, E_L, V_TH, DELTA_T, TAU_W, A, B, V_RESET, V_PEAK, T_REF, E_EX, 
 enum { V_M, W, G_EX, G_IN, I_E, N_VARS };
 
 static const soma_param_def params[N_PARAMS] = {
-  {"C_m", "pF", 281, 0, INFINITY, SOMA_LO_OPEN, "membrane capacitance"},
-  {"g_L", "nS", 30, 0, INFINITY, SOMA_LO_OPEN, "leak conductance"},
-  {"E_L", "mV", -70.6, -INFINITY, INFINITY, 0, "leak reversal potential"},
-  {"V_th", "mV", -50.4, -INFINITY, INFINITY, 0, "threshold of the exponential term"},
+  SOMA_PARAM_C_M(281),
+  SOMA_PARAM_G_L(30),
+  SOMA_PARAM_MV("E_L", -70.6, "leak reversal potential"),
+  SOMA_PARAM_MV("V_th", -50.4, "threshold of the exponential term"),
   {"Delta_T", "mV", 2, 0, INFINITY, SOMA_LO_OPEN, "slope factor"},
-  {"tau_w", "ms", 144, 0, INFINITY, SOMA_LO_OPEN, "adaptation time constant"},
+  SOMA_PARAM_MS("tau_w", 144, "adaptation time constant"),
   {"a", "nS", 4, -INFINITY, INFINITY, 0, "subthreshold adaptation"},
   {"b", "pA", 80.5, -INFINITY, INFINITY, 0, "spike-triggered adaptation"},
-  {"V_reset", "mV", -60, -INFINITY, INFINITY, 0, "reset potential"},
-  {"V_peak", "mV", 0, -INFINITY, INFINITY, 0, "spike detection"},
-  {"t_ref", "ms", 0, 0, INFINITY, 0, "refractory period (V_m clamped to V_reset)"},
-  {"E_ex", "mV", 0, -INFINITY, INFINITY, 0, "excitatory reversal potential"},
-  {"E_in", "mV", -85, -INFINITY, INFINITY, 0, "inhibitory reversal potential"},
-  {"tau_syn_ex", "ms", 0.2, 0, INFINITY, SOMA_LO_OPEN, "excitatory conductance decay"},
-  {"tau_syn_in", "ms", 2, 0, INFINITY, SOMA_LO_OPEN, "inhibitory conductance decay"},
+  SOMA_PARAM_MV("V_reset", -60, "reset potential"),
+  SOMA_PARAM_MV("V_peak", 0, "spike detection"),
+  SOMA_PARAM_T_REF(0),
+  SOMA_PARAM_MV("E_ex", 0, "excitatory reversal potential"),
+  SOMA_PARAM_MV("E_in", -85, "inhibitory reversal potential"),
+  SOMA_PARAM_MS("tau_syn_ex", 0.2, "excitatory conductance decay"),
+  SOMA_PARAM_MS("tau_syn_in", 2, "inhibitory conductance decay"),
 };
 
 static const soma_var_def vars[N_VARS] = {
-  {"V_m", "mV", E_L, 0, -INFINITY, INFINITY, "membrane potential"},
-  {"w", "pA", -1, 0, -INFINITY, INFINITY, "adaptation current"},
-  {"g_ex", "nS", -1, 0, -INFINITY, INFINITY, "excitatory conductance"},
-  {"g_in", "nS", -1, 0, -INFINITY, INFINITY, "inhibitory conductance"},
-  {"I_e", "pA", -1, 0, -INFINITY, INFINITY, "external (DC or stepped) current"},
+  SOMA_VAR_V_M(E_L),
+  SOMA_VAR("w", "pA", -1, "adaptation current"),
+  SOMA_VAR("g_ex", "nS", -1, "excitatory conductance"),
+  SOMA_VAR("g_in", "nS", -1, "inhibitory conductance"),
+  SOMA_VAR_I_E,
 };
 
-static const soma_port_def ports[] = {
-  {"ex", "nS", 1, "excitatory conductance jump"},
-  {"in", "nS", 1, "inhibitory conductance jump"},
-};
+static const soma_port_def ports[] = {SOMA_PORTS_CONDUCTANCE};
 
 typedef struct {
   float inv_c, g_l, e_l, v_t, inv_delta_t, g_l_delta_t, inv_tau_w, a, b, v_reset, v_peak, e_ex,
@@ -51,15 +47,8 @@ typedef struct {
 } consts;
 
 static int check(const double *p, char *msg, size_t len) {
-  if (!(p[V_PEAK] > p[V_TH])) {
-    snprintf(msg, len, "V_peak (%g mV) must be above V_th (%g mV)", p[V_PEAK], p[V_TH]);
-    return 1;
-  }
-  if (!(p[V_RESET] < p[V_PEAK])) {
-    snprintf(msg, len, "V_reset (%g mV) must be below V_peak (%g mV)", p[V_RESET], p[V_PEAK]);
-    return 1;
-  }
-  return 0;
+  return soma_check_below(params, p, V_TH, V_PEAK, msg, len) ||
+         soma_check_below(params, p, V_RESET, V_PEAK, msg, len);
 }
 
 static void prepare(const double *p, double dt, void *out) {
@@ -129,12 +118,7 @@ const soma_model soma_model_adex = {
   .name = "adex",
   .doc = "adaptive exponential integrate-and-fire (Brette & Gerstner 2005), conductance "
          "synapses, midpoint rule (NEST aeif_cond_exp)",
-  .params = params,
-  .n_params = N_PARAMS,
-  .vars = vars,
-  .n_vars = N_VARS,
-  .ports = ports,
-  .n_ports = 2,
+  SOMA_MODEL_TABLES(params, vars, ports),
   .consts_size = sizeof(consts),
   .check = check,
   .prepare = prepare,

@@ -2,7 +2,6 @@
  * integration: forward Euler on (v, u) from the same old values; synaptic inputs are jumps of
  * v in mV. Regular spiking, fast spiking, chattering and more through (a, b, c, d). */
 #include <math.h>
-#include <stdio.h>
 
 #include "model.h"
 
@@ -21,7 +20,7 @@ static const soma_param_def params[N_PARAMS] = {
 static const soma_var_def vars[N_VARS] = {
   {"V_m", "mV", -1, -65, -INFINITY, INFINITY, "membrane potential v"},
   {"U_m", "mV/ms", -1, -13, -INFINITY, INFINITY, "recovery variable u"},
-  {"I_e", "pA", -1, 0, -INFINITY, INFINITY, "external current (in the model's units)"},
+  SOMA_VAR_I_E,
 };
 
 static const soma_port_def ports[] = {
@@ -34,11 +33,7 @@ typedef struct {
 } consts;
 
 static int check(const double *p, char *msg, size_t len) {
-  if (!(p[C] < p[V_TH])) {
-    snprintf(msg, len, "c (%g mV) must be below V_th (%g mV)", p[C], p[V_TH]);
-    return 1;
-  }
-  return 0;
+  return soma_check_below(params, p, C, V_TH, msg, len);
 }
 
 static void prepare(const double *p, double dt, void *out) {
@@ -77,12 +72,7 @@ static void step(const soma_step_args *a) {
 const soma_model soma_model_izhikevich = {
   .name = "izhikevich",
   .doc = "Izhikevich 2003 simple model, forward Euler (NEST izhikevich)",
-  .params = params,
-  .n_params = N_PARAMS,
-  .vars = vars,
-  .n_vars = N_VARS,
-  .ports = ports,
-  .n_ports = 2,
+  SOMA_MODEL_TABLES(params, vars, ports),
   .consts_size = sizeof(consts),
   .check = check,
   .prepare = prepare,

@@ -2,7 +2,6 @@
  * iaf_psc_exp), integrated exactly: the linear subthreshold dynamics advance by propagators
  * computed once per run, so the result does not depend on dt beyond spike-time rounding. */
 #include <math.h>
-#include <stdio.h>
 
 #include "model.h"
 
@@ -10,27 +9,24 @@ enum { C_M, TAU_M, TAU_EX, TAU_IN, T_REF, E_L, V_RESET, V_TH, N_PARAMS };
 enum { V_M, I_EX, I_IN, I_E, N_VARS };
 
 static const soma_param_def params[N_PARAMS] = {
-  {"C_m", "pF", 250, 0, INFINITY, SOMA_LO_OPEN, "membrane capacitance"},
-  {"tau_m", "ms", 10, 0, INFINITY, SOMA_LO_OPEN, "membrane time constant"},
-  {"tau_syn_ex", "ms", 2, 0, INFINITY, SOMA_LO_OPEN, "excitatory synaptic time constant"},
-  {"tau_syn_in", "ms", 2, 0, INFINITY, SOMA_LO_OPEN, "inhibitory synaptic time constant"},
-  {"t_ref", "ms", 2, 0, INFINITY, 0, "refractory period (V_m clamped to V_reset)"},
-  {"E_L", "mV", -70, -INFINITY, INFINITY, 0, "resting potential"},
-  {"V_reset", "mV", -70, -INFINITY, INFINITY, 0, "reset potential"},
-  {"V_th", "mV", -55, -INFINITY, INFINITY, 0, "spike threshold"},
+  SOMA_PARAM_C_M(250),
+  SOMA_PARAM_MS("tau_m", 10, "membrane time constant"),
+  SOMA_PARAM_MS("tau_syn_ex", 2, "excitatory synaptic time constant"),
+  SOMA_PARAM_MS("tau_syn_in", 2, "inhibitory synaptic time constant"),
+  SOMA_PARAM_T_REF(2),
+  SOMA_PARAM_MV("E_L", -70, "resting potential"),
+  SOMA_PARAM_MV("V_reset", -70, "reset potential"),
+  SOMA_PARAM_MV("V_th", -55, "spike threshold"),
 };
 
 static const soma_var_def vars[N_VARS] = {
-  {"V_m", "mV", E_L, 0, -INFINITY, INFINITY, "membrane potential"},
-  {"I_syn_ex", "pA", -1, 0, -INFINITY, INFINITY, "excitatory synaptic current"},
-  {"I_syn_in", "pA", -1, 0, -INFINITY, INFINITY, "inhibitory synaptic current"},
-  {"I_e", "pA", -1, 0, -INFINITY, INFINITY, "external (DC or stepped) current"},
+  SOMA_VAR_V_M(E_L),
+  SOMA_VAR("I_syn_ex", "pA", -1, "excitatory synaptic current"),
+  SOMA_VAR("I_syn_in", "pA", -1, "inhibitory synaptic current"),
+  SOMA_VAR_I_E,
 };
 
-static const soma_port_def ports[] = {
-  {"ex", "pA", 1, "excitatory current jump"},
-  {"in", "pA", -1, "inhibitory current jump"},
-};
+static const soma_port_def ports[] = {SOMA_PORTS_CURRENT("current jump")};
 
 typedef struct {
   float p33, p30, p31ex, p31in, p11ex, p11in;
@@ -39,11 +35,7 @@ typedef struct {
 } consts;
 
 static int check(const double *p, char *msg, size_t len) {
-  if (!(p[V_RESET] < p[V_TH])) {
-    snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
-    return 1;
-  }
-  return 0;
+  return soma_check_below(params, p, V_RESET, V_TH, msg, len);
 }
 
 /* V' = -V/tau_m + I/C with I' = -I/tau_s; the (V <- I) entry of exp(A h) is P31. */
@@ -91,12 +83,7 @@ const soma_model soma_model_lif = {
   .name = "lif",
   .doc = "leaky integrate-and-fire, exponential current synapses, exact integration "
          "(NEST iaf_psc_exp)",
-  .params = params,
-  .n_params = N_PARAMS,
-  .vars = vars,
-  .n_vars = N_VARS,
-  .ports = ports,
-  .n_ports = 2,
+  SOMA_MODEL_TABLES(params, vars, ports),
   .consts_size = sizeof(consts),
   .check = check,
   .prepare = prepare,

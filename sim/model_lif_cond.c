@@ -3,7 +3,6 @@
  * membrane uses the exponential-Euler step, exact for conductances held over the step:
  * V <- V_inf + (V - V_inf) exp(-g_tot dt / C), as Brian2's exponential_euler does. */
 #include <math.h>
-#include <stdio.h>
 
 #include "model.h"
 #include "vmath.h"
@@ -12,29 +11,26 @@ enum { C_M, G_L, E_L, V_TH, V_RESET, T_REF, E_EX, E_IN, TAU_EX, TAU_IN, N_PARAMS
 enum { V_M, G_EX, G_IN, I_E, N_VARS };
 
 static const soma_param_def params[N_PARAMS] = {
-  {"C_m", "pF", 250, 0, INFINITY, SOMA_LO_OPEN, "membrane capacitance"},
-  {"g_L", "nS", 16.6667, 0, INFINITY, SOMA_LO_OPEN, "leak conductance"},
-  {"E_L", "mV", -70, -INFINITY, INFINITY, 0, "leak reversal potential"},
-  {"V_th", "mV", -55, -INFINITY, INFINITY, 0, "spike threshold"},
-  {"V_reset", "mV", -60, -INFINITY, INFINITY, 0, "reset potential"},
-  {"t_ref", "ms", 2, 0, INFINITY, 0, "refractory period (V_m clamped to V_reset)"},
-  {"E_ex", "mV", 0, -INFINITY, INFINITY, 0, "excitatory reversal potential"},
-  {"E_in", "mV", -85, -INFINITY, INFINITY, 0, "inhibitory reversal potential"},
-  {"tau_syn_ex", "ms", 0.2, 0, INFINITY, SOMA_LO_OPEN, "excitatory conductance decay"},
-  {"tau_syn_in", "ms", 2, 0, INFINITY, SOMA_LO_OPEN, "inhibitory conductance decay"},
+  SOMA_PARAM_C_M(250),
+  SOMA_PARAM_G_L(16.6667),
+  SOMA_PARAM_MV("E_L", -70, "leak reversal potential"),
+  SOMA_PARAM_MV("V_th", -55, "spike threshold"),
+  SOMA_PARAM_MV("V_reset", -60, "reset potential"),
+  SOMA_PARAM_T_REF(2),
+  SOMA_PARAM_MV("E_ex", 0, "excitatory reversal potential"),
+  SOMA_PARAM_MV("E_in", -85, "inhibitory reversal potential"),
+  SOMA_PARAM_MS("tau_syn_ex", 0.2, "excitatory conductance decay"),
+  SOMA_PARAM_MS("tau_syn_in", 2, "inhibitory conductance decay"),
 };
 
 static const soma_var_def vars[N_VARS] = {
-  {"V_m", "mV", E_L, 0, -INFINITY, INFINITY, "membrane potential"},
-  {"g_ex", "nS", -1, 0, -INFINITY, INFINITY, "excitatory conductance"},
-  {"g_in", "nS", -1, 0, -INFINITY, INFINITY, "inhibitory conductance"},
-  {"I_e", "pA", -1, 0, -INFINITY, INFINITY, "external (DC or stepped) current"},
+  SOMA_VAR_V_M(E_L),
+  SOMA_VAR("g_ex", "nS", -1, "excitatory conductance"),
+  SOMA_VAR("g_in", "nS", -1, "inhibitory conductance"),
+  SOMA_VAR_I_E,
 };
 
-static const soma_port_def ports[] = {
-  {"ex", "nS", 1, "excitatory conductance jump"},
-  {"in", "nS", 1, "inhibitory conductance jump"},
-};
+static const soma_port_def ports[] = {SOMA_PORTS_CONDUCTANCE};
 
 typedef struct {
   float g_l, g_l_e_l, e_ex, e_in, minus_dt_over_c, p_ex, p_in, v_th, v_reset;
@@ -42,11 +38,7 @@ typedef struct {
 } consts;
 
 static int check(const double *p, char *msg, size_t len) {
-  if (!(p[V_RESET] < p[V_TH])) {
-    snprintf(msg, len, "V_reset (%g mV) must be below V_th (%g mV)", p[V_RESET], p[V_TH]);
-    return 1;
-  }
-  return 0;
+  return soma_check_below(params, p, V_RESET, V_TH, msg, len);
 }
 
 static void prepare(const double *p, double dt, void *out) {
@@ -89,12 +81,7 @@ const soma_model soma_model_lif_cond = {
   .name = "lif_cond",
   .doc = "leaky integrate-and-fire, exponential conductance synapses, exponential Euler "
          "(NEST iaf_cond_exp; COBA)",
-  .params = params,
-  .n_params = N_PARAMS,
-  .vars = vars,
-  .n_vars = N_VARS,
-  .ports = ports,
-  .n_ports = 2,
+  SOMA_MODEL_TABLES(params, vars, ports),
   .consts_size = sizeof(consts),
   .check = check,
   .prepare = prepare,

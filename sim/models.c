@@ -54,6 +54,14 @@ int soma_model_port_index(const soma_model *m, const char *name) {
 
 int32_t soma_steps_of(double t, double dt) { return (int32_t)llround(t / dt); }
 
+int soma_check_below(const soma_param_def *defs, const double *p, int lo, int hi, char *msg,
+                     size_t len) {
+  if (p[lo] < p[hi]) return 0;
+  snprintf(msg, len, "%s (%g %s) must be below %s (%g %s)", defs[lo].name, p[lo], defs[lo].unit,
+           defs[hi].name, p[hi], defs[hi].unit);
+  return 1;
+}
+
 void soma_propagator(int n, const double *A, double h, double *out) {
   gsl_matrix *a = gsl_matrix_alloc((size_t)n, (size_t)n);
   gsl_matrix *e = gsl_matrix_alloc((size_t)n, (size_t)n);

@@ -7,9 +7,13 @@
 #include "harness.h"
 #include "sim/soma.h"
 
-/* spike counts in 1 s, pinned from this implementation (a change means the dynamics changed) */
+/* Spike counts in 1 s, pinned from this implementation: a change means the dynamics changed.
+ * Within one spike, because a build with or without FMA contraction (the sanitizer build)
+ * can move a threshold crossing by one step, and that shift carries over (FS: 131 with FMA,
+ * 130 without). */
+#define PIN(count, pin) (labs((long)(count) - (long)(pin)) <= 1)
 #define PIN_IZH_RS 23
-#define PIN_IZH_FS 130
+#define PIN_IZH_FS 131
 #define PIN_IZH_CH 87
 #define PIN_ADEX_TONIC 73
 #define PIN_ADEX_ADAPT 17
@@ -196,9 +200,9 @@ TEST(izhikevich_firing_patterns) {
   CHECK(mn < 10 && mx > 20);          /* bursts: short and long intervals */
   printf("  pinned counts: RS %zu, FS %zu, CH %zu\n", soma_rec_spike_count(rs),
          soma_rec_spike_count(fs), soma_rec_spike_count(ch));
-  CHECK(soma_rec_spike_count(rs) == PIN_IZH_RS);
-  CHECK(soma_rec_spike_count(fs) == PIN_IZH_FS);
-  CHECK(soma_rec_spike_count(ch) == PIN_IZH_CH);
+  CHECK(PIN(soma_rec_spike_count(rs), PIN_IZH_RS));
+  CHECK(PIN(soma_rec_spike_count(fs), PIN_IZH_FS));
+  CHECK(PIN(soma_rec_spike_count(ch), PIN_IZH_CH));
   soma_net_destroy(net);
 }
 
@@ -237,9 +241,9 @@ TEST(adex_firing_patterns) {
   CHECK(mn < 10 && mx > 5 * mn);
   printf("  pinned counts: tonic %zu, adapting %zu, bursting %zu\n", soma_rec_spike_count(tonic),
          soma_rec_spike_count(adapt), soma_rec_spike_count(burst));
-  CHECK(soma_rec_spike_count(tonic) == PIN_ADEX_TONIC);
-  CHECK(soma_rec_spike_count(adapt) == PIN_ADEX_ADAPT);
-  CHECK(soma_rec_spike_count(burst) == PIN_ADEX_BURST);
+  CHECK(PIN(soma_rec_spike_count(tonic), PIN_ADEX_TONIC));
+  CHECK(PIN(soma_rec_spike_count(adapt), PIN_ADEX_ADAPT));
+  CHECK(PIN(soma_rec_spike_count(burst), PIN_ADEX_BURST));
   (void)spikes_of;
   soma_net_destroy(net);
 }
