@@ -65,9 +65,10 @@ $(LIB): $(LIB_OBJ)
 $(SOMA): $(APP_OBJ) $(LIB)
 	$(CC) $(APP_OBJ) $(LIB) $(APP_LDLIBS) -o $@
 
+# bin/soma is the default (release) build; other builds (SANITIZE=1, OUT=...) stay in $(OUT)
 bin/soma: $(SOMA)
 	@mkdir -p bin
-	@if [ "$(SANITIZE)" = 1 ]; then true; else cp $(SOMA) $@; fi
+	@if [ "$(OUT)" = build/rel ]; then cp $(SOMA) $@; fi
 
 $(OUT)/tests/%: tests/%.c tests/harness.h $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)

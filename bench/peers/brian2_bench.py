@@ -3,15 +3,21 @@
 
 usage: /usr/bin/python3 bench/peers/brian2_bench.py NAME [--time S] [--seed N] [--scale X]
            [--mode standalone|runtime] [--delay-ms D] [--refractory-ms R] [--build-dir DIR]
-           [--json]
+           [--same-net [--soma-lib LIBSOMA]] [--json]
 
 NAME: coba (Brette et al. 2007 benchmark 1), cuba (benchmark 2), brunel (NEST hpc_benchmark,
 static synapses; slow in Brian2: use --scale 0.1).
 
 Prints one JSON object (--json) with the fields of `soma bench NAME --json` plus Brian2's own
 timings, or a short table. The default mode is C++ standalone without OpenMP (one thread),
-built in bench/out/brian2/NAME-standalone (reused between runs: only the files that change,
-e.g. main.cpp for another seed, are recompiled).
+built in bench/out/brian2/NAME[-samenet]-standalone (reused between runs: only the files that
+change, e.g. main.cpp for another seed, are recompiled; a lock serialises concurrent runs).
+
+By default Brian2 draws its own synapses and initial state with the distributions of nets.c.
+--same-net instead builds bench/peers/export_net.c against soma's libsoma.a, exports soma's
+network for this seed and scale (every synapse and the initial state of every neuron) and runs
+it in soma too, so Brian2 simulates exactly soma's network and the output also tells how long
+the two spike trains stay identical (identical_until_ms).
 
 Timing conventions that make the networks the same as soma's (checked neuron by neuron with
 bench/peers/single_neuron.py: identical spike times):
@@ -88,7 +94,7 @@ def find_soma_lib(given):
     if os.environ.get("SOMA"):
         cands.append(os.path.join(os.path.dirname(os.path.abspath(os.environ["SOMA"])),
                                   "libsoma.a"))
-    cands += [os.path.join(ROOT, d, "libsoma.a") for d in ("build/peer", "build/rel")]
+    cands += [os.path.join(ROOT, d, "libsoma.a") for d in ("build/rel", "build/peer")]
     for c in cands:
         if c and os.path.isfile(c):
             return os.path.abspath(c)
@@ -142,7 +148,7 @@ def export_soma_net(name, seed, scale, lib, out_dir, run_ms):
     return net
 
 
-def build(b2, name, scale, seed, delay_ms, ref_ms, same=None):
+def build(b2, name, scale, seed, delay_ms, ref_ms, same=None, method=None):
     """Creates the network in Brian2's magic-free API; with same (export_soma_net's result)
     soma's exact connectivity and initial state. Returns (objects, info)."""
     import numpy as np
@@ -159,11 +165,12 @@ def build(b2, name, scale, seed, delay_ms, ref_ms, same=None):
                  dge/dt = -ge/taue : siemens
                  dgi/dt = -gi/taui : siemens"""
         P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=ref_ms * ms,
-                        method="exponential_euler", namespace=ns, name="P")
-        P.v = "-65*mV + 5*mV*randn()"
-        P.ge = "40*nS + 15*nS*randn()"
-        P.gi = "200*nS + 120*nS*randn()"
-        info["method"] = "exponential_euler"
+                        method=method or "exponential_euler", namespace=ns, name="P")
+        if same is None:
+            P.v = "-65*mV + 5*mV*randn()"
+            P.ge = "40*nS + 15*nS*randn()"
+            P.gi = "200*nS + 120*nS*randn()"
+        info["method"] = method or "exponential_euler"
         on = ("ge += we", "gi += wi")
     elif name == "cuba":
         ns = dict(taum=20 * ms, El=-49 * mV, Vt=-50 * mV, Vr=-60 * mV, taue=5 * ms,
@@ -173,7 +180,8 @@ def build(b2, name, scale, seed, delay_ms, ref_ms, same=None):
                  dgi/dt = -gi/taui : volt"""
         P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=ref_ms * ms,
                         method="exact", namespace=ns, name="P")
-        P.v = "Vr + rand()*(Vt - Vr)"
+        if same is None:
+            P.v = "Vr + rand()*(Vt - Vr)"
         info["method"] = "exact"
         on = ("ge += we", "gi += wi")
     else:
@@ -213,12 +221,17 @@ def build(b2, name, scale, seed, delay_ms, ref_ms, same=None):
         Ci.connect(i=cat([pr["I-E"][0], pr["I-I"][0]]),
                    j=cat([pr["I-E"][1], pr["I-I"][1] + ne]))
     elif name == "brunel":
-        # fixed in-degree with multapses: every target draws ce E and ci I sources
+        # fixed in-degree with multapses: every target draws ce E and ci I sources; no
+        # autapses, as soma's nets.c (soma_conn defaults; NEST's hpc_benchmark allows them)
         rng = np.random.default_rng(seed)
-        post = np.repeat(np.arange(n, dtype=np.int32), ce)
-        Ce.connect(i=rng.integers(0, ne, size=n * ce, dtype=np.int32), j=post)
-        post = np.repeat(np.arange(n, dtype=np.int32), ci)
-        Ci.connect(i=rng.integers(0, ni, size=n * ci, dtype=np.int32), j=post)
+        for syn, k, lo, m in ((Ce, ce, 0, ne), (Ci, ci, ne, ni)):
+            post = np.repeat(np.arange(n, dtype=np.int32), k)
+            own = post - lo                       # target's index in the source population
+            inside = (own >= 0) & (own < m)
+            pre = rng.integers(0, m - 1, size=n * k, dtype=np.int32)
+            pre_all = rng.integers(0, m, size=n * k, dtype=np.int32)
+            pre = np.where(inside, pre + (pre >= own), pre_all).astype(np.int32)
+            syn.connect(i=pre, j=post)
     else:
         p = min(0.02 / scale, 1.0)
         Ce.connect(p=p)    # self-connections allowed, as in the reference
@@ -253,6 +266,9 @@ def main():
                          "initial state exported through libsoma.a) instead of Brian2's draws")
     ap.add_argument("--soma-lib", default=None,
                     help="libsoma.a for --same-net (default: $SOMA_LIB, beside $SOMA, build/)")
+    ap.add_argument("--method", choices=("exponential_euler", "euler"), default=None,
+                    help="COBA integrator (default exponential_euler, as soma's lif_cond; "
+                         "euler is the Brette et al. 2007 reference script's)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args()
     if not (a.time > 0) or not (a.scale > 0):
@@ -276,7 +292,8 @@ def main():
     lock = None
     if a.mode == "standalone":
         bdir = a.build_dir or os.path.join(ROOT, "bench", "out", "brian2",
-                                           "%s%s-standalone" % (a.name, "-samenet" if a.same_net else ""))
+                                           "%s%s%s-standalone" % (a.name, "-samenet" if a.same_net else "",
+                                                                    "-" + a.method if a.method else ""))
         os.makedirs(bdir, exist_ok=True)
         lock = open(os.path.join(bdir, ".lock"), "w")
         fcntl.flock(lock, fcntl.LOCK_EX)    # one run at a time per project directory
@@ -297,7 +314,9 @@ def main():
                                    run_ms)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    objs, info = build(b2, a.name, a.scale, a.seed, delay, ref, same)
+    if a.method and a.name != "coba":
+        ap.error("--method applies to coba only")
+    objs, info = build(b2, a.name, a.scale, a.seed, delay, ref, same, a.method)
     P, Ce, Ci, sm = objs[:4]
     net = Network(*objs)
     presim = info["presim_ms"]
