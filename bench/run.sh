@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmarks: COBA, CUBA and Brunel (hpc_benchmark, scale 1) with 1 and 2 threads, several
 # runs each; prints a markdown table of medians and writes it to bench/out/results.md.
-# Then, if Brian2 is installed, the side-by-side peer comparison (bench/peers/compare.sh).
+# Then, if Brian2 is installed, the side-by-side peer comparison (bench/peers/compare.sh):
+# bench/out/peers.md (COBA, CUBA, 10 s) and bench/out/peers-brunel.md (Brunel at scale 0.1).
 #   REPEAT=N (default 5)  TIME=S (default 10 for coba/cuba, 1 for brunel)  PEERS=0 to skip
 set -e
 cd "$(dirname "$0")/.."
@@ -42,5 +43,6 @@ rm -f "$tmp"
 } >>"$out"
 cat "$out"
 if [ "${PEERS:-1}" != 0 ] && [ -x bench/peers/compare.sh ]; then
-  bench/peers/compare.sh
+  bench/peers/compare.sh coba cuba --time 10 --repeat "$REPEAT"
+  bench/peers/compare.sh brunel --time 1 --repeat 3 --out bench/out/peers-brunel.md
 fi
