@@ -28,6 +28,7 @@ static const char *usage =
     "  --seed N      random seed (default 1)\n"
     "  --scale X     multiply the neuron counts (default 1)\n"
     "  --dt MS       time step (default 0.1)\n"
+    "  --stepping M  auto (default: measure, use all threads only when it pays), parallel, serial\n"
     "  --json        print one JSON object instead of a table\n"
     "  -h, --help    this text\n";
 
@@ -45,11 +46,11 @@ static int show_progress(void *user, double t, double end) {
 
 int cmd_bench(int argc, char **argv) {
   static const char *const known[] = {"--time", "--threads", "--seed", "--scale", "--dt",
-                                      "--json", "--help", NULL};
+                                      "--stepping", "--json", "--help", NULL};
   const char *name = NULL;
   double time_s = 1, scale = 1, dt = 0.1;
   long threads = 1, seed = 1;
-  int json = 0;
+  int json = 0, parallel = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -57,6 +58,13 @@ int cmd_bench(int argc, char **argv) {
       return 0;
     } else if (!strcmp(a, "--json")) {
       json = 1;
+    } else if (!strcmp(a, "--stepping")) {
+      if (!(v = cli_value("bench", argc, argv, &i))) return 2;
+      parallel = !strcmp(v, "auto") ? -1 : !strcmp(v, "parallel") ? 1 : !strcmp(v, "serial") ? 0 : -2;
+      if (parallel == -2) {
+        fprintf(stderr, "soma bench: --stepping: expected auto, parallel or serial, got '%s'\n", v);
+        return 2;
+      }
     } else if (!strcmp(a, "--time") || !strcmp(a, "--threads") || !strcmp(a, "--seed") ||
                !strcmp(a, "--scale") || !strcmp(a, "--dt")) {
       if (!(v = cli_value("bench", argc, argv, &i))) return 2;
@@ -91,6 +99,7 @@ int cmd_bench(int argc, char **argv) {
   cfg.threads = (int)threads;
   cfg.seed = (uint32_t)seed;
   cfg.dt = dt;
+  cfg.parallel = parallel;
   char err[512];
   soma_net *net = soma_net_create(&cfg, err, sizeof err);
   if (!net) {
@@ -119,6 +128,7 @@ int cmd_bench(int argc, char **argv) {
   if (isatty(2) && !json) soma_net_set_progress(net, show_progress, NULL);
   int64_t s0 = soma_net_steps(net);
   uint64_t ev0 = soma_net_event_count(net);
+  int64_t par0 = soma_net_parallel_steps(net);
   double t1 = now();
   rc = soma_net_run(net, round(time_s * 1000 / dt) * dt);
   double wall = now() - t1;
@@ -161,6 +171,7 @@ int cmd_bench(int argc, char **argv) {
       soma_json_numf(stdout, "%.4f", vals[k]);
       printf(", ");
     }
+    printf("\"parallel_fraction\": %.3f, ", (double)(soma_net_parallel_steps(net) - par0) / (double)(s1 - s0));
     printf("\"peak_rss_mb\": %.1f, \"bytes_per_synapse\": %.3f, \"spikes_sha256\": \"%s\", "
            "\"version\": \"%s\"}\n",
            (double)ru.ru_maxrss / 1024.0, bytes, hash, SOMA_VERSION);

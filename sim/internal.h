@@ -97,6 +97,8 @@ struct soma_proj {
   int d_min, d_max;         /* steps */
   size_t n_syn;
   soma_part *part;          /* one per thread */
+  soma_part *whole;         /* all targets in one set of rows, for serial stepping: part[0]
+                               with one thread, else merged from the parts when first needed */
 };
 
 typedef struct soma_spikes {
@@ -107,6 +109,7 @@ typedef struct soma_spikes {
 
 typedef struct soma_thread {
   soma_spikes sp[2];        /* double-buffered by interval parity */
+  soma_spikes all;          /* serial stepping: one population's spikes before the split */
   gsl_rng *rng;
   uint64_t *pop_spikes;     /* spikes per population since the last chunk check */
   uint64_t events;
@@ -148,6 +151,7 @@ struct soma_net {
   uint32_t seed;
   int threads;
   double max_delay, chunk;
+  int parallel;             /* -1 auto, 0 serial, 1 parallel */
   int64_t step;
   char err[SOMA_ERR_MAX];
   soma_pop **pops;
@@ -166,6 +170,9 @@ struct soma_net {
   soma_thread *ws;
   uint64_t n_events;
   int64_t window_steps;     /* steps since the last rate check */
+  int64_t chunks;           /* chunks run since the last prepare */
+  double ns_per_step[2];    /* measured: serial [0] and parallel [1] stepping */
+  int64_t parallel_steps;   /* steps run by all threads (the rest ran serially) */
 };
 
 void *soma__alloc(size_t bytes);         /* zeroed, 64-byte aligned; NULL on failure */
@@ -180,16 +187,19 @@ int soma__prepare(soma_net *net);
 void soma__unprepare(soma_net *net);
 
 /* population internals used by the stepper */
-/* updates thread t's share of pop for one step; writes spiking neuron indices to out */
-size_t soma__pop_update(soma_pop *pop, int t, int64_t step, float *const *in, gsl_rng *r,
-                        uint32_t *out);
+/* updates neurons [lo, hi) of pop (16-aligned; hi may be n_pad) for one step on behalf of
+ * thread slot t (spike-source cursors); writes the spiking neurons' indices to out */
+size_t soma__pop_update(soma_pop *pop, int lo, int hi, int t, int64_t step, float *const *in,
+                        gsl_rng *r, uint32_t *out);
 int soma__pop_prepare(soma_pop *pop);
 void soma__pop_destroy(soma_pop *pop);
 void soma__events_seek(soma_events *ev, int threads, int64_t step);
 
 /* projections */
 void soma__proj_destroy(soma_proj *proj);
-void soma__deliver(const soma_proj *proj, int t, const uint32_t *ids, size_t n, int64_t step,
+/* rows covering every target, for stepping on one thread (built on first use) */
+const soma_part *soma__proj_whole(soma_proj *proj);
+void soma__deliver(const soma_proj *proj, const soma_part *pt, const uint32_t *ids, size_t n, int64_t step,
                    float *ring, int mask, int n_pad, uint64_t *events);
 
 /* recorders */

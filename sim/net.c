@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "internal.h"
 #include "rng.h"
@@ -71,7 +72,8 @@ void soma__partition(int n_pad, int threads, int *part) {
 }
 
 soma_net_config soma_net_defaults(void) {
-  soma_net_config c = {.dt = 0.1, .seed = 1, .threads = 1, .max_delay = 500, .chunk = 100};
+  soma_net_config c = {.dt = 0.1, .seed = 1, .threads = 1, .max_delay = 500, .chunk = 100,
+                       .parallel = -1};
   return c;
 }
 
@@ -87,6 +89,8 @@ soma_net *soma_net_create(const soma_net_config *cfg, char *err, size_t errlen) 
              65535 * c.dt, c.max_delay);
   else if (!(c.chunk >= c.dt) || !isfinite(c.chunk))
     snprintf(why, sizeof why, "chunk must be >= dt (got %g ms)", c.chunk);
+  else if (c.parallel < -1 || c.parallel > 1)
+    snprintf(why, sizeof why, "parallel must be -1 (auto), 0 or 1 (got %d)", c.parallel);
   if (*why) {
     if (err && errlen) snprintf(err, errlen, "network: %s", why);
     return NULL;
@@ -101,6 +105,7 @@ soma_net *soma_net_create(const soma_net_config *cfg, char *err, size_t errlen) 
   net->threads = c.threads;
   net->max_delay = c.max_delay;
   net->chunk = c.chunk;
+  net->parallel = c.parallel;
   return net;
 }
 
@@ -112,6 +117,7 @@ static void free_workspace(soma_net *net) {
       free(net->ws[t].sp[b].off);
     }
     free(net->ws[t].pop_spikes);
+    free(net->ws[t].all.ids);
     soma_gsl_rng_free(net->ws[t].rng);
   }
   soma__free(net->ws);
@@ -137,6 +143,7 @@ int64_t soma_net_steps(const soma_net *net) { return net->step; }
 uint32_t soma_net_seed(const soma_net *net) { return net->seed; }
 int soma_net_threads(const soma_net *net) { return net->threads; }
 uint64_t soma_net_event_count(const soma_net *net) { return net->n_events; }
+int64_t soma_net_parallel_steps(const soma_net *net) { return net->parallel_steps; }
 
 void soma_net_set_progress(soma_net *net, soma_progress_fn fn, void *user) {
   net->progress = fn;
@@ -222,6 +229,12 @@ static int resize_rings(soma_net *net, int slots) {
   return SOMA_OK;
 }
 
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 int soma__prepare(soma_net *net) {
   if (net->prepared) return SOMA_OK;
   int d_min = SOMA_MAX_INTERVAL, d_max = 1;
@@ -266,7 +279,7 @@ int soma__prepare(soma_net *net) {
 
 static int reserve(soma_spikes *sp, size_t more) {
   if (sp->len + more <= sp->cap) return 0;
-  size_t cap = sp->cap * 2;
+  size_t cap = sp->cap ? sp->cap * 2 : 1024;
   while (cap < sp->len + more) cap *= 2;
   uint32_t *ids = realloc(sp->ids, sizeof(uint32_t) * cap);
   if (!ids) return 1;
@@ -275,74 +288,175 @@ static int reserve(soma_spikes *sp, size_t more) {
   return 0;
 }
 
-/* Runs steps [s0, s1) on all threads; returns nonzero if a thread ran out of memory. */
-static int run_chunk(soma_net *net, int64_t s0, int64_t s1) {
-  const int T = net->threads, P = net->n_pops, L = net->interval;
-  const int mask = net->ring_slots - 1;
+/* Part t's update for the steps [a, a + len) of an interval: its spikes go to its list. */
+static int update_part(soma_net *net, int t, int64_t a, int len, int par) {
+  const int P = net->n_pops, mask = net->ring_slots - 1;
+  soma_thread *ws = &net->ws[t];
+  soma_spikes *sp = &ws->sp[par];
+  float *in[16];
+  sp->len = 0;
+  for (int s = 0; s < len; s++) {
+    const int64_t step = a + s;
+    for (int p = 0; p < P; p++) {
+      soma_pop *pop = net->pops[p];
+      sp->off[s * P + p] = sp->len;
+      if (reserve(sp, (size_t)(pop->part[t + 1] - pop->part[t]))) return 1;
+      for (int q = 0; q < pop->model->n_ports; q++)
+        in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
+      size_t k = soma__pop_update(pop, pop->part[t], pop->part[t + 1], t, step, in, ws->rng,
+                                  sp->ids + sp->len);
+      sp->len += k;
+      ws->pop_spikes[p] += k;
+    }
+    for (int r = 0; r < net->n_recs; r++)
+      if (!net->recs[r]->is_spikes) soma__rec_sample(net->recs[r], t, step);
+  }
+  sp->off[len * P] = sp->len;
+  return 0;
+}
+
+/* Every neuron's update on the calling thread, each population as one range: spikes go to
+ * the first thread's lists. */
+static int update_all(soma_net *net, int64_t a, int len, int par) {
+  const int T = net->threads, P = net->n_pops, mask = net->ring_slots - 1;
+  soma_thread *ws = &net->ws[0];
+  soma_spikes *sp = &ws->sp[par];
+  float *in[16];
+  sp->len = 0;
+  for (int s = 0; s < len; s++) {
+    const int64_t step = a + s;
+    for (int p = 0; p < P; p++) {
+      soma_pop *pop = net->pops[p];
+      sp->off[s * P + p] = sp->len;
+      if (reserve(sp, (size_t)pop->n_pad)) return 1;
+      for (int q = 0; q < pop->model->n_ports; q++)
+        in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
+      size_t k = soma__pop_update(pop, 0, pop->n_pad, 0, step, in, ws->rng, sp->ids + sp->len);
+      sp->len += k;
+      ws->pop_spikes[p] += k;
+    }
+    for (int r = 0; r < net->n_recs; r++)
+      if (!net->recs[r]->is_spikes)
+        for (int t = 0; t < T; t++) soma__rec_sample(net->recs[r], t, step);
+  }
+  sp->off[len * P] = sp->len;
+  return 0;
+}
+
+/* Serial delivery: every spike into every target through the projections' whole rows. */
+static int deliver_all(soma_net *net, int64_t a, int len, int par) {
+  const int P = net->n_pops, mask = net->ring_slots - 1;
+  const soma_spikes *src = &net->ws[0].sp[par];
+  for (int s = 0; s < len; s++)
+    for (int p = 0; p < P; p++) {
+      size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
+      if (b == e) continue;
+      const soma_pop *pop = net->pops[p];
+      for (int j = 0; j < pop->n_out; j++) {
+        soma_proj *pr = pop->out[j];
+        const soma_part *whole = soma__proj_whole(pr);
+        if (!whole) return 1;
+        soma__deliver(pr, whole, src->ids + b, e - b, a + s, pr->post->ring[pr->port], mask,
+                      pr->post->n_pad, &net->ws[0].events);
+      }
+    }
+  return 0;
+}
+
+/* Part t's delivery: every spike of the interval, from every part, into part t's targets, in
+ * the order (step, population, projection, source part, source neuron). */
+static void deliver_part(soma_net *net, int t, int64_t a, int len, int par) {
+  const int T = net->threads, P = net->n_pops, mask = net->ring_slots - 1;
+  for (int s = 0; s < len; s++)
+    for (int p = 0; p < P; p++) {
+      const soma_pop *pop = net->pops[p];
+      for (int j = 0; j < pop->n_out; j++) {
+        const soma_proj *pr = pop->out[j];
+        for (int k = 0; k < T; k++) {
+          const soma_spikes *src = &net->ws[k].sp[par];
+          size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
+          if (b < e)
+            soma__deliver(pr, &pr->part[t], src->ids + b, e - b, a + s, pr->post->ring[pr->port], mask,
+                          pr->post->n_pad, &net->ws[t].events);
+        }
+      }
+    }
+}
+
+/* Appends the interval's spikes, held in the lists of the first `lists` threads, to the
+ * spike recordings in (step, neuron) order. */
+static int record_spikes(soma_net *net, int64_t a, int len, int par, int lists) {
+  const int T = lists, P = net->n_pops;
+  for (int r = 0; r < net->n_recs; r++) {
+    soma_rec *rec = net->recs[r];
+    if (!rec->is_spikes) continue;
+    int p = rec->pop->index;
+    for (int s = 0; s < len; s++)
+      for (int k = 0; k < T; k++) {
+        const soma_spikes *src = &net->ws[k].sp[par];
+        size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
+        if (b < e && soma__rec_spikes(rec, a + s + 1, src->ids + b, e - b)) return 1;
+      }
+  }
+  return 0;
+}
+
+/* Runs steps [s0, s1): one OpenMP thread per part, meeting once per interval; or, when that
+ * does not pay (small networks, busy machines), every part in turn on the calling thread.
+ * Both do the same additions in the same order. Returns nonzero when out of memory. */
+static int run_chunk(soma_net *net, int64_t s0, int64_t s1, int parallel) {
+  const int T = net->threads, L = net->interval;
   int failed = 0;
+  if (!parallel) {
+    const unsigned fpu = fpu_fast();
+    int par = 0;
+    for (int64_t a = s0; a < s1 && !failed; a += L, par ^= 1) {
+      const int len = (int)(s1 - a < L ? s1 - a : L);
+      failed = update_all(net, a, len, par) || deliver_all(net, a, len, par) ||
+               record_spikes(net, a, len, par, 1);
+    }
+    fpu_restore(fpu);
+    return failed;
+  }
 #pragma omp parallel num_threads(T) reduction(| : failed)
   {
     const int t = omp_get_thread_num();
     const unsigned fpu = fpu_fast();
-    soma_thread *ws = &net->ws[t];
-    float *in[16];
-    int par = 0;
+    int par = 0, bad = 0;
     for (int64_t a = s0; a < s1; a += L, par ^= 1) {
       const int len = (int)(s1 - a < L ? s1 - a : L);
-      soma_spikes *sp = &ws->sp[par];
-      sp->len = 0;
-      for (int s = 0; s < len; s++) {
-        const int64_t step = a + s;
-        for (int p = 0; p < P; p++) {
-          soma_pop *pop = net->pops[p];
-          sp->off[s * P + p] = sp->len;
-          size_t own = (size_t)(pop->part[t + 1] - pop->part[t]);
-          if (reserve(sp, own)) {
-            failed = 1;
-            continue;
-          }
-          for (int q = 0; q < pop->model->n_ports; q++)
-            in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
-          size_t k = soma__pop_update(pop, t, step, in, ws->rng, sp->ids + sp->len);
-          sp->len += k;
-          ws->pop_spikes[p] += k;
-        }
-        for (int r = 0; r < net->n_recs; r++)
-          if (!net->recs[r]->is_spikes) soma__rec_sample(net->recs[r], t, step);
-      }
-      sp->off[len * P] = sp->len;
+      bad |= update_part(net, t, a, len, par);
 #pragma omp barrier
-      for (int s = 0; s < len; s++)
-        for (int p = 0; p < P; p++) {
-          const soma_pop *pop = net->pops[p];
-          for (int j = 0; j < pop->n_out; j++) {
-            const soma_proj *pr = pop->out[j];
-            const soma_pop *post = pr->post;
-            for (int k = 0; k < T; k++) {
-              const soma_spikes *src = &net->ws[k].sp[par];
-              size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
-              if (b < e)
-                soma__deliver(pr, t, src->ids + b, e - b, a + s, post->ring[pr->port], mask,
-                              post->n_pad, &ws->events);
-            }
-          }
-        }
-      if (t == 0)
-        for (int r = 0; r < net->n_recs; r++) {
-          soma_rec *rec = net->recs[r];
-          if (!rec->is_spikes) continue;
-          int p = rec->pop->index;
-          for (int s = 0; s < len; s++)
-            for (int k = 0; k < T; k++) {
-              const soma_spikes *src = &net->ws[k].sp[par];
-              size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
-              if (b < e && soma__rec_spikes(rec, a + s + 1, src->ids + b, e - b)) failed = 1;
-            }
-        }
+      if (!bad) deliver_part(net, t, a, len, par);
+      if (t == 0 && !bad) bad |= record_spikes(net, a, len, par, T);
     }
+    failed |= bad;
     fpu_restore(fpu);
   }
   return failed;
+}
+
+/* Picks parallel or serial stepping for the next chunk from measured time per step: the
+ * first chunks try both, then every 100th chunk re-tries the one not in use. Spikes do not
+ * depend on the choice; only the speed does. */
+static int choose_parallel(const soma_net *net) {
+  if (net->threads == 1 || net->parallel == 0) return 0;
+  if (net->parallel == 1) return 1;
+  /* large networks: do not pay for a second, merged copy of the synapses to find out */
+  if (soma_net_synapse_bytes(net) > ((size_t)64 << 20)) return 1;
+  int64_t c = net->chunks;
+  if (c < 3) return c != 1;   /* 0: warm-up (not measured), 1: serial, 2: parallel */
+  int best = net->ns_per_step[1] <= net->ns_per_step[0];
+  return c % 100 == 0 ? !best : best;   /* re-try the other way every 100 chunks */
+}
+
+/* Builds the merged rows serial stepping uses, outside the timed part of a chunk. */
+static int prepare_serial(soma_net *net) {
+  for (int i = 0; i < net->n_projs; i++)
+    if (!soma__proj_whole(net->projs[i]))
+      return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for the synapses of '%s'",
+                           net->projs[i]->name);
+  return SOMA_OK;
 }
 
 /* After each chunk: add up spike counts, judge rates over windows of at least `chunk` ms
@@ -413,9 +527,17 @@ int soma_net_run(soma_net *net, double ms) {
       if ((rc = soma__rec_begin_chunk(net->recs[r], s0, s1))) return rc;
     uint64_t before = 0;
     for (int t = 0; t < net->threads; t++) before += net->ws[t].events;
-    if (run_chunk(net, s0, s1))
+    int parallel = choose_parallel(net);
+    if (!parallel && (rc = prepare_serial(net))) return rc;
+    double t0 = now_s();
+    if (run_chunk(net, s0, s1, parallel))
       return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory while running (t = %g ms)",
-                        (double)s0 * net->dt);
+                           (double)s0 * net->dt);
+    double ns = (now_s() - t0) * 1e9 / (double)(s1 - s0);
+    double *est = &net->ns_per_step[parallel];
+    if (net->chunks > 0) *est = *est > 0 ? 0.5 * (*est + ns) : ns;
+    net->chunks++;
+    if (parallel) net->parallel_steps += s1 - s0;
     uint64_t after = 0;
     for (int t = 0; t < net->threads; t++) after += net->ws[t].events;
     net->n_events += after - before;

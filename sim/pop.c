@@ -563,9 +563,8 @@ static void poisson_drive(const soma_pop *pop, const soma_pinput *in, float *buf
   }
 }
 
-size_t soma__pop_update(soma_pop *pop, int t, int64_t step, float *const *in, gsl_rng *r,
-                        uint32_t *out) {
-  int lo = pop->part[t], hi = pop->part[t + 1];
+size_t soma__pop_update(soma_pop *pop, int lo, int hi, int t, int64_t step, float *const *in,
+                        gsl_rng *r, uint32_t *out) {
   if (lo >= hi) return 0;
   if (pop->n_sched) apply_schedules(pop, lo, hi < pop->n ? hi : pop->n, step);
   for (int k = 0; k < pop->n_pin; k++)

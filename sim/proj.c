@@ -68,8 +68,43 @@ static void free_parts(soma_part *part, int threads) {
 
 void soma__proj_destroy(soma_proj *proj) {
   if (!proj) return;
+  if (proj->whole && proj->whole != proj->part) free_parts(proj->whole, 1);
   free_parts(proj->part, proj->net->threads);
   free(proj);
+}
+
+/* Concatenating each row's parts in thread order gives the rows of all targets, still sorted
+ * by target (threads own ascending ranges), so a target gets the same additions in the same
+ * order from either layout. */
+const soma_part *soma__proj_whole(soma_proj *pr) {
+  const int T = pr->net->threads, n_pre = pr->pre->n;
+  if (pr->whole) return pr->whole;
+  if (T == 1) return pr->whole = pr->part;
+  soma_part *w = calloc(1, sizeof *w);
+  if (!w) return NULL;
+  w->n = pr->n_syn;
+  w->row = malloc(sizeof(size_t) * ((size_t)n_pre + 1));
+  w->post = soma__alloc_big(sizeof(uint32_t) * w->n);
+  if (pr->part[0].w) w->w = soma__alloc_big(sizeof(float) * w->n);
+  if (pr->part[0].d) w->d = soma__alloc_big(sizeof(uint16_t) * w->n);
+  if (!w->row || !w->post || (pr->part[0].w && !w->w) || (pr->part[0].d && !w->d)) {
+    free_parts(w, 1);
+    return NULL;
+  }
+  size_t o = 0;
+  for (int i = 0; i < n_pre; i++) {
+    w->row[i] = o;
+    for (int t = 0; t < T; t++) {
+      const soma_part *pt = &pr->part[t];
+      size_t b = pt->row[i], m = pt->row[i + 1] - b;
+      memcpy(w->post + o, pt->post + b, sizeof(uint32_t) * m);
+      if (w->w) memcpy(w->w + o, pt->w + b, sizeof(float) * m);
+      if (w->d) memcpy(w->d + o, pt->d + b, sizeof(uint16_t) * m);
+      o += m;
+    }
+  }
+  w->row[n_pre] = o;
+  return pr->whole = w;
 }
 
 /* ---- building ------------------------------------------------------------------------ */
@@ -563,9 +598,8 @@ int soma_proj_get(const soma_proj *pr, int32_t *pre, int32_t *post, double *weig
 
 /* ---- delivery ------------------------------------------------------------------------ */
 
-void soma__deliver(const soma_proj *pr, int t, const uint32_t *ids, size_t n, int64_t step,
-                   float *ring, int mask, int n_pad, uint64_t *events) {
-  const soma_part *pt = &pr->part[t];
+void soma__deliver(const soma_proj *pr, const soma_part *pt, const uint32_t *ids, size_t n,
+                   int64_t step, float *ring, int mask, int n_pad, uint64_t *events) {
   const size_t *row = pt->row;
   const uint32_t *post = pt->post;
   const float *w = pt->w;

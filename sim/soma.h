@@ -39,6 +39,8 @@ typedef struct soma_net_config {
   int threads;        /* OpenMP threads (default 1); results do not depend on it */
   double max_delay;   /* longest allowed synaptic delay, ms (default 500) */
   double chunk;       /* simulated ms between progress callbacks and checks (default 100) */
+  int parallel;       /* with threads > 1: -1 measure and pick per chunk (default), 0 step on
+                         one thread, 1 always use all threads; results are the same */
 } soma_net_config;
 
 soma_net_config soma_net_defaults(void);
@@ -83,6 +85,9 @@ soma_rec *soma_net_rec(const soma_net *net, int index);
 uint64_t soma_net_spike_count(const soma_net *net);
 uint64_t soma_net_event_count(const soma_net *net);
 uint64_t soma_net_synapse_count(const soma_net *net);
+/* Steps run with all threads. soma runs a chunk on one thread instead when that is faster
+ * (it measures both; the spikes are the same either way). */
+int64_t soma_net_parallel_steps(const soma_net *net);
 /* Bytes held by synapse storage (targets, weights, delays, row pointers). */
 size_t soma_net_synapse_bytes(const soma_net *net);
 
