@@ -4,23 +4,14 @@
 #include <math.h>
 
 #include "model.h"
+#include "model_lif_params.h"
 
-enum { C_M, TAU_M, TAU_EX, TAU_IN, T_REF, E_L, V_RESET, V_TH, N_PARAMS };
 enum { V_M, I_EX, I_IN, I_E, N_VARS };
 
-static const soma_param_def params[N_PARAMS] = {
-  SOMA_PARAM_C_M(250),
-  SOMA_PARAM_MS("tau_m", 10, "membrane time constant"),
-  SOMA_PARAM_MS("tau_syn_ex", 2, "excitatory synaptic time constant"),
-  SOMA_PARAM_MS("tau_syn_in", 2, "inhibitory synaptic time constant"),
-  SOMA_PARAM_T_REF(2),
-  SOMA_PARAM_MV("E_L", -70, "resting potential"),
-  SOMA_PARAM_MV("V_reset", -70, "reset potential"),
-  SOMA_PARAM_MV("V_th", -55, "spike threshold"),
-};
+static const soma_param_def params[LIF_N_PARAMS] = {SOMA_LIF_PARAMS("synaptic time constant")};
 
 static const soma_var_def vars[N_VARS] = {
-  SOMA_VAR_V_M(E_L),
+  SOMA_VAR_V_M(LIF_E_L),
   SOMA_VAR("I_syn_ex", "pA", -1, "excitatory synaptic current"),
   SOMA_VAR("I_syn_in", "pA", -1, "inhibitory synaptic current"),
   SOMA_VAR_I_E,
@@ -35,7 +26,7 @@ typedef struct {
 } consts;
 
 static int check(const double *p, char *msg, size_t len) {
-  return soma_check_below(params, p, V_RESET, V_TH, msg, len);
+  return soma_check_below(params, p, LIF_V_RESET, LIF_V_TH, msg, len);
 }
 
 /* V' = -V/tau_m + I/C with I' = -I/tau_s; the (V <- I) entry of exp(A h) is P31. */
@@ -47,16 +38,16 @@ static double v_from_current(double c, double tau_m, double tau_s, double h) {
 
 static void prepare(const double *p, double dt, void *out) {
   consts *k = out;
-  k->p33 = (float)exp(-dt / p[TAU_M]);
-  k->p30 = (float)(-expm1(-dt / p[TAU_M]) * p[TAU_M] / p[C_M]);
-  k->p31ex = (float)v_from_current(p[C_M], p[TAU_M], p[TAU_EX], dt);
-  k->p31in = (float)v_from_current(p[C_M], p[TAU_M], p[TAU_IN], dt);
-  k->p11ex = (float)exp(-dt / p[TAU_EX]);
-  k->p11in = (float)exp(-dt / p[TAU_IN]);
-  k->e_l = (float)p[E_L];
-  k->v_th = (float)(p[V_TH] - p[E_L]);
-  k->v_reset = (float)(p[V_RESET] - p[E_L]);
-  k->n_ref = soma_steps_of(p[T_REF], dt);
+  k->p33 = (float)exp(-dt / p[LIF_TAU_M]);
+  k->p30 = (float)(-expm1(-dt / p[LIF_TAU_M]) * p[LIF_TAU_M] / p[LIF_C_M]);
+  k->p31ex = (float)v_from_current(p[LIF_C_M], p[LIF_TAU_M], p[LIF_TAU_EX], dt);
+  k->p31in = (float)v_from_current(p[LIF_C_M], p[LIF_TAU_M], p[LIF_TAU_IN], dt);
+  k->p11ex = (float)exp(-dt / p[LIF_TAU_EX]);
+  k->p11in = (float)exp(-dt / p[LIF_TAU_IN]);
+  k->e_l = (float)p[LIF_E_L];
+  k->v_th = (float)(p[LIF_V_TH] - p[LIF_E_L]);
+  k->v_reset = (float)(p[LIF_V_RESET] - p[LIF_E_L]);
+  k->n_ref = soma_steps_of(p[LIF_T_REF], dt);
 }
 
 static void step(const soma_step_args *a) {
