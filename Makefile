@@ -70,7 +70,7 @@ bin/soma: $(SOMA)
 	@mkdir -p bin
 	@if [ "$(OUT)" = build/rel ]; then cp $(SOMA) $@; fi
 
-$(OUT)/tests/%: tests/%.c tests/harness.h $(LIB) | $(DEPS_OK)
+$(OUT)/tests/%: tests/%.c tests/harness.h tests/fixtures.h $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 

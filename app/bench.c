@@ -32,18 +32,6 @@ static const char *usage =
     "  --json        print one JSON object instead of a table\n"
     "  -h, --help    this text\n";
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int show_progress(void *user, double t, double end) {
-  (void)user;
-  fprintf(stderr, "\r  simulated %.0f of %.0f ms (%.0f%%)   ", t, end, 100 * t / end);
-  return 0;
-}
-
 int cmd_bench(int argc, char **argv) {
   static const char *const known[] = {"--time", "--threads", "--seed", "--scale", "--dt",
                                       "--stepping", "--json", "--help", NULL};
@@ -94,7 +82,7 @@ int cmd_bench(int argc, char **argv) {
     return 2;
   }
 
-  double t0 = now();
+  double t0 = cli_now();
   soma_net_config cfg = soma_net_defaults();
   cfg.threads = (int)threads;
   cfg.seed = (uint32_t)seed;
@@ -108,11 +96,11 @@ int cmd_bench(int argc, char **argv) {
   }
   soma_bench_net b;
   int rc = soma_nets_build(net, name, scale, &b);
-  double setup = now() - t0, presim = 0;
+  double setup = cli_now() - t0, presim = 0;
   if (rc == SOMA_OK && b.presim_ms > 0) {
-    double tp = now();
+    double tp = cli_now();
     rc = soma_net_run(net, round(b.presim_ms / dt) * dt);
-    presim = now() - tp;
+    presim = cli_now() - tp;
   }
   soma_rec *recs[2] = {NULL, NULL};
   if (rc == SOMA_OK) {
@@ -125,13 +113,13 @@ int cmd_bench(int argc, char **argv) {
     soma_net_destroy(net);
     return 1;
   }
-  if (isatty(2) && !json) soma_net_set_progress(net, show_progress, NULL);
+  if (isatty(2) && !json) soma_net_set_progress(net, cli_progress, NULL);
   int64_t s0 = soma_net_steps(net);
   uint64_t ev0 = soma_net_event_count(net);
   int64_t par0 = soma_net_parallel_steps(net);
-  double t1 = now();
+  double t1 = cli_now();
   rc = soma_net_run(net, round(time_s * 1000 / dt) * dt);
-  double wall = now() - t1;
+  double wall = cli_now() - t1;
   if (isatty(2) && !json) fputs("\r\033[K", stderr);
   if (rc) {
     fprintf(stderr, "soma bench: %s\n", soma_net_errmsg(net));

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "sim/param.h"
 
@@ -53,4 +54,16 @@ int cli_unknown(const char *cmd, const char *arg, const char *const *known) {
   else
     fprintf(stderr, "soma %s: unknown option '%s'; see 'soma %s --help'\n", cmd, arg, cmd);
   return 2;
+}
+
+double cli_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cli_progress(void *user, double t_ms, double end_ms) {
+  (void)user;
+  fprintf(stderr, "\r  simulated %.0f of %.0f ms (%.0f%%)   ", t_ms, end_ms, 100 * t_ms / end_ms);
+  return 0;
 }

@@ -8,6 +8,10 @@ int cli_double(const char *cmd, const char *flag, const char *text, double lo, d
                double *out);
 /* The value after flag argv[*i] (advancing *i), or NULL after printing an error. */
 const char *cli_value(const char *cmd, int argc, char **argv, int *i);
+/* Monotonic wall-clock time in seconds. */
+double cli_now(void);
+/* A progress callback for soma_net_set_progress: one line on stderr, redrawn in place. */
+int cli_progress(void *user, double t_ms, double end_ms);
 /* Prints "soma CMD: unknown option '--x' (did you mean '--y'?); see soma CMD --help". */
 int cli_unknown(const char *cmd, const char *arg, const char *const *known);
 

@@ -31,18 +31,6 @@ static const char *usage =
     "  --quiet       no progress line\n"
     "  -h, --help    this text\n";
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int progress(void *user, double t, double end) {
-  (void)user;
-  fprintf(stderr, "\r  simulated %.0f of %.0f ms (%.0f%%)   ", t, end, 100 * t / end);
-  return 0;
-}
-
 /* raster (top), population rate in 2 ms bins (middle), three membrane traces (bottom) */
 static int draw(const char *path, soma_rec *se, soma_rec *si, soma_rec *vm, int ne, double t_end,
                 double dt, char *err, size_t errlen) {
@@ -132,7 +120,7 @@ int cmd_demo(int argc, char **argv) {
     return 1;
   }
   rundir_timestamp(started, sizeof started);
-  double t0 = now();
+  double t0 = cli_now();
   soma_net_config cfg = soma_net_defaults();
   cfg.threads = (int)threads;
   cfg.seed = (uint32_t)seed;
@@ -151,11 +139,11 @@ int cmd_demo(int argc, char **argv) {
     soma_net_destroy(net);
     return 1;
   }
-  if (!quiet && isatty(2)) soma_net_set_progress(net, progress, NULL);
+  if (!quiet && isatty(2)) soma_net_set_progress(net, cli_progress, NULL);
   double t_end = round(time_s * 1e4) / 10;   /* ms on the 0.1 ms grid */
-  double t1 = now();
+  double t1 = cli_now();
   rc = soma_net_run(net, t_end);
-  double sim_wall = now() - t1;
+  double sim_wall = cli_now() - t1;
   if (!quiet && isatty(2)) fputs("\r\033[K", stderr);
   if (rc) fprintf(stderr, "soma demo: %s\n", soma_net_errmsg(net));
   for (int r = 0; r < soma_net_rec_count(net); r++)
@@ -197,7 +185,7 @@ int cmd_demo(int argc, char **argv) {
     fprintf(f, "{\"command\": \"soma demo\", \"network\": \"coba\", \"soma_version\": \"%s\", "
                "\"git_revision\": \"%s\", \"seed\": %ld, \"threads\": %ld, \"started\": \"%s\", "
                "\"ended\": \"%s\", \"wall_s\": %.3f, \"status\": \"%s\", \"error\": ",
-            SOMA_VERSION, rundir_git_revision(), seed, threads, started, ended, now() - t0,
+            SOMA_VERSION, rundir_git_revision(), seed, threads, started, ended, cli_now() - t0,
             rc == SOMA_OK ? "ok" : "failed");
     if (rc) fprintf(f, "\"see stderr\"");
     else fprintf(f, "null");

@@ -23,7 +23,7 @@
 typedef struct soma_events {
   int64_t *step;
   int32_t *id;
-  size_t n, cap;
+  size_t n;
   size_t *cursor;           /* per thread: first event not yet emitted */
 } soma_events;
 
@@ -98,7 +98,8 @@ struct soma_proj {
   size_t n_syn;
   soma_part *part;          /* one per thread */
   soma_part *whole;         /* all targets in one set of rows, for serial stepping: part[0]
-                               with one thread, else merged from the parts when first needed */
+                               with one thread, else a merged copy of the parts made when
+                               first needed (to be rebuilt once weights can change) */
 };
 
 typedef struct soma_spikes {
@@ -109,11 +110,9 @@ typedef struct soma_spikes {
 
 typedef struct soma_thread {
   soma_spikes sp[2];        /* double-buffered by interval parity */
-  soma_spikes all;          /* serial stepping: one population's spikes before the split */
   gsl_rng *rng;
   uint64_t *pop_spikes;     /* spikes per population since the last chunk check */
   uint64_t events;
-  int err;
   char pad[64];
 } soma_thread;
 
@@ -204,7 +203,6 @@ void soma__deliver(const soma_proj *proj, const soma_part *pt, const uint32_t *i
 
 /* recorders */
 void soma__rec_destroy(soma_rec *rec);
-int soma__rec_prepare(soma_rec *rec);
 int soma__rec_begin_chunk(soma_rec *rec, int64_t s0, int64_t s1);
 void soma__rec_sample(soma_rec *rec, int t, int64_t step);
 int soma__rec_spikes(soma_rec *rec, int64_t step, const uint32_t *ids, size_t n);

@@ -117,7 +117,6 @@ static void free_workspace(soma_net *net) {
       free(net->ws[t].sp[b].off);
     }
     free(net->ws[t].pop_spikes);
-    free(net->ws[t].all.ids);
     soma_gsl_rng_free(net->ws[t].rng);
   }
   soma__free(net->ws);
@@ -269,8 +268,6 @@ int soma__prepare(soma_net *net) {
     if (!ws->pop_spikes || !ws->rng) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
   }
   for (int i = 0; i < net->n_pops; i++) soma__pop_prepare(net->pops[i]);
-  for (int i = 0; i < net->n_recs; i++)
-    if (soma__rec_prepare(net->recs[i])) return SOMA_ERR_NOMEM;
   net->prepared = 1;
   return SOMA_OK;
 }
@@ -288,8 +285,10 @@ static int reserve(soma_spikes *sp, size_t more) {
   return 0;
 }
 
-/* Part t's update for the steps [a, a + len) of an interval: its spikes go to its list. */
-static int update_part(soma_net *net, int t, int64_t a, int len, int par) {
+/* Updates for the steps [a, a + len) of an interval: thread t's share of every population,
+ * or with `whole` every neuron, each population as one range, on the calling thread
+ * (serial stepping, t = 0). The spikes go to thread t's list for this interval. */
+static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) {
   const int P = net->n_pops, mask = net->ring_slots - 1;
   soma_thread *ws = &net->ws[t];
   soma_spikes *sp = &ws->sp[par];
@@ -299,84 +298,40 @@ static int update_part(soma_net *net, int t, int64_t a, int len, int par) {
     const int64_t step = a + s;
     for (int p = 0; p < P; p++) {
       soma_pop *pop = net->pops[p];
+      int lo = whole ? 0 : pop->part[t], hi = whole ? pop->n_pad : pop->part[t + 1];
       sp->off[s * P + p] = sp->len;
-      if (reserve(sp, (size_t)(pop->part[t + 1] - pop->part[t]))) return 1;
+      if (reserve(sp, (size_t)(hi - lo))) return 1;
       for (int q = 0; q < pop->model->n_ports; q++)
         in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
-      size_t k = soma__pop_update(pop, pop->part[t], pop->part[t + 1], t, step, in, ws->rng,
-                                  sp->ids + sp->len);
-      sp->len += k;
-      ws->pop_spikes[p] += k;
-    }
-    for (int r = 0; r < net->n_recs; r++)
-      if (!net->recs[r]->is_spikes) soma__rec_sample(net->recs[r], t, step);
-  }
-  sp->off[len * P] = sp->len;
-  return 0;
-}
-
-/* Every neuron's update on the calling thread, each population as one range: spikes go to
- * the first thread's lists. */
-static int update_all(soma_net *net, int64_t a, int len, int par) {
-  const int T = net->threads, P = net->n_pops, mask = net->ring_slots - 1;
-  soma_thread *ws = &net->ws[0];
-  soma_spikes *sp = &ws->sp[par];
-  float *in[16];
-  sp->len = 0;
-  for (int s = 0; s < len; s++) {
-    const int64_t step = a + s;
-    for (int p = 0; p < P; p++) {
-      soma_pop *pop = net->pops[p];
-      sp->off[s * P + p] = sp->len;
-      if (reserve(sp, (size_t)pop->n_pad)) return 1;
-      for (int q = 0; q < pop->model->n_ports; q++)
-        in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
-      size_t k = soma__pop_update(pop, 0, pop->n_pad, 0, step, in, ws->rng, sp->ids + sp->len);
+      size_t k = soma__pop_update(pop, lo, hi, t, step, in, ws->rng, sp->ids + sp->len);
       sp->len += k;
       ws->pop_spikes[p] += k;
     }
     for (int r = 0; r < net->n_recs; r++)
       if (!net->recs[r]->is_spikes)
-        for (int t = 0; t < T; t++) soma__rec_sample(net->recs[r], t, step);
+        for (int c = whole ? 0 : t; c < (whole ? net->threads : t + 1); c++)
+          soma__rec_sample(net->recs[r], c, step);
   }
   sp->off[len * P] = sp->len;
   return 0;
 }
 
-/* Serial delivery: every spike into every target through the projections' whole rows. */
-static int deliver_all(soma_net *net, int64_t a, int len, int par) {
-  const int P = net->n_pops, mask = net->ring_slots - 1;
-  const soma_spikes *src = &net->ws[0].sp[par];
-  for (int s = 0; s < len; s++)
-    for (int p = 0; p < P; p++) {
-      size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
-      if (b == e) continue;
-      const soma_pop *pop = net->pops[p];
-      for (int j = 0; j < pop->n_out; j++) {
-        soma_proj *pr = pop->out[j];
-        const soma_part *whole = soma__proj_whole(pr);
-        if (!whole) return 1;
-        soma__deliver(pr, whole, src->ids + b, e - b, a + s, pr->post->ring[pr->port], mask,
-                      pr->post->n_pad, &net->ws[0].events);
-      }
-    }
-  return 0;
-}
-
-/* Part t's delivery: every spike of the interval, from every part, into part t's targets, in
- * the order (step, population, projection, source part, source neuron). */
-static void deliver_part(soma_net *net, int t, int64_t a, int len, int par) {
-  const int T = net->threads, P = net->n_pops, mask = net->ring_slots - 1;
+/* Delivers every spike of the interval, in the order (step, population, projection, source
+ * list, source neuron): into thread t's targets from all threads' lists, or with `whole`
+ * into every target from thread 0's list through the merged rows (serial stepping). */
+static void deliver(soma_net *net, int t, int whole, int64_t a, int len, int par) {
+  const int lists = whole ? 1 : net->threads, P = net->n_pops, mask = net->ring_slots - 1;
   for (int s = 0; s < len; s++)
     for (int p = 0; p < P; p++) {
       const soma_pop *pop = net->pops[p];
       for (int j = 0; j < pop->n_out; j++) {
         const soma_proj *pr = pop->out[j];
-        for (int k = 0; k < T; k++) {
+        const soma_part *rows = whole ? pr->whole : &pr->part[t];
+        for (int k = 0; k < lists; k++) {
           const soma_spikes *src = &net->ws[k].sp[par];
           size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
           if (b < e)
-            soma__deliver(pr, &pr->part[t], src->ids + b, e - b, a + s, pr->post->ring[pr->port], mask,
+            soma__deliver(pr, rows, src->ids + b, e - b, a + s, pr->post->ring[pr->port], mask,
                           pr->post->n_pad, &net->ws[t].events);
         }
       }
@@ -401,9 +356,10 @@ static int record_spikes(soma_net *net, int64_t a, int len, int par, int lists) 
   return 0;
 }
 
-/* Runs steps [s0, s1): one OpenMP thread per part, meeting once per interval; or, when that
- * does not pay (small networks, busy machines), every part in turn on the calling thread.
- * Both do the same additions in the same order. Returns nonzero when out of memory. */
+/* Runs steps [s0, s1): one OpenMP thread per share of the neurons, meeting once per
+ * interval; or, when that does not pay (small networks, busy machines), all neurons on the
+ * calling thread. Both make the same additions in the same order. Returns nonzero when out of
+ * memory. */
 static int run_chunk(soma_net *net, int64_t s0, int64_t s1, int parallel) {
   const int T = net->threads, L = net->interval;
   int failed = 0;
@@ -412,8 +368,8 @@ static int run_chunk(soma_net *net, int64_t s0, int64_t s1, int parallel) {
     int par = 0;
     for (int64_t a = s0; a < s1 && !failed; a += L, par ^= 1) {
       const int len = (int)(s1 - a < L ? s1 - a : L);
-      failed = update_all(net, a, len, par) || deliver_all(net, a, len, par) ||
-               record_spikes(net, a, len, par, 1);
+      if (!(failed = update(net, 0, 1, a, len, par))) deliver(net, 0, 1, a, len, par);
+      failed = failed || record_spikes(net, a, len, par, 1);
     }
     fpu_restore(fpu);
     return failed;
@@ -425,9 +381,9 @@ static int run_chunk(soma_net *net, int64_t s0, int64_t s1, int parallel) {
     int par = 0, bad = 0;
     for (int64_t a = s0; a < s1; a += L, par ^= 1) {
       const int len = (int)(s1 - a < L ? s1 - a : L);
-      bad |= update_part(net, t, a, len, par);
+      bad |= update(net, t, 0, a, len, par);
 #pragma omp barrier
-      if (!bad) deliver_part(net, t, a, len, par);
+      if (!bad) deliver(net, t, 0, a, len, par);
       if (t == 0 && !bad) bad |= record_spikes(net, a, len, par, T);
     }
     failed |= bad;
@@ -450,7 +406,8 @@ static int choose_parallel(const soma_net *net) {
   return c % 100 == 0 ? !best : best;   /* re-try the other way every 100 chunks */
 }
 
-/* Builds the merged rows serial stepping uses, outside the timed part of a chunk. */
+/* Builds the merged rows serial stepping uses (pr->whole), outside the timed part of a
+ * chunk, so the step loop only reads them. */
 static int prepare_serial(soma_net *net) {
   for (int i = 0; i < net->n_projs; i++)
     if (!soma__proj_whole(net->projs[i]))

@@ -52,6 +52,16 @@ static int edit_distance(const char *a, const char *b) {
   return row[lb];
 }
 
+const char *soma_join_names(const void *items, size_t stride, int n, char *buf, size_t len) {
+  size_t off = 0;
+  if (len) buf[0] = 0;
+  for (int i = 0; i < n && off < len; i++) {
+    const char *name = *(const char *const *)((const char *)items + (size_t)i * stride);
+    off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
+  }
+  return buf;
+}
+
 const char *soma_closest_name(const char *name, const char *const *known, int n) {
   const char *best = NULL;
   int best_d = 3;
@@ -75,7 +85,6 @@ void soma_unknown_name_msg(const soma_model *m, const char *what, const char *na
   const char *guess = soma_closest_name(name, known, n);
   size_t off = (size_t)snprintf(msg, len, "unknown %s '%s' of model '%s'", what, name, m->name);
   if (guess && off < len) off += (size_t)snprintf(msg + off, len - off, " (did you mean '%s'?)", guess);
-  if (off < len) off += (size_t)snprintf(msg + off, len - off, "; known:");
-  for (int i = 0; i < n && off < len; i++)
-    off += (size_t)snprintf(msg + off, len - off, "%s %s", i ? "," : "", known[i]);
+  if (off < len) off += (size_t)snprintf(msg + off, len - off, "; known: ");
+  if (off < len) soma_join_names(known, sizeof known[0], n, msg + off, len - off);
 }

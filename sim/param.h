@@ -12,6 +12,10 @@
 /* Checks v against def's bounds; on failure writes "tau_m must be > 0 ms (got -20)". */
 int soma_param_check(const soma_param_def *def, double v, char *msg, size_t len);
 
+/* Writes the names of n items, "a, b, c", into buf. Each item starts with its name (a
+ * `const char *` first member, as the descriptor tables do); stride is the item size. */
+const char *soma_join_names(const void *items, size_t stride, int n, char *buf, size_t len);
+
 /* The known name closest to name (edit distance <= 2, or a case-insensitive match), or NULL. */
 const char *soma_closest_name(const char *name, const char *const *known, int n);
 

@@ -26,10 +26,8 @@ static int model_error(soma_net *net, const char *model) {
   int n = soma_model_count();
   for (int i = 0; i < n && i < 64; i++) known[i] = soma_model_name(i);
   const char *guess = model ? soma_closest_name(model, known, n) : NULL;
-  char list[512] = "";
-  size_t off = 0;
-  for (int i = 0; i < n && off < sizeof list; i++)
-    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", known[i]);
+  char list[512];
+  soma_join_names(known, sizeof known[0], n, list, sizeof list);
   if (guess)
     return soma_net_fail(net, SOMA_ERR_PARAM, "unknown neuron model '%s' (did you mean '%s'?); models: %s",
                       model, guess, list);
@@ -403,7 +401,7 @@ int soma_pop_add_spikes(soma_pop *pop, size_t n, const int32_t *ids, const doubl
   free(ev->id);
   ev->step = st;
   ev->id = id;
-  ev->n = ev->cap = total;
+  ev->n = total;
   soma__events_seek(ev, net->threads, net->step);
   return SOMA_OK;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "param.h"
 #include "rng.h"
 
 enum { DRAW_BERNOULLI = 1, DRAW_INDEGREE = 2, DRAW_OUTDEGREE = 3 };
@@ -513,11 +514,9 @@ soma_proj *soma_proj_create(soma_net *net, const char *name, soma_pop *pre, soma
   const char *port_name = c.port ? c.port : "ex";
   int port = soma_model_port_index(post->model, port_name);
   if (port < 0) {
-    char ports[256] = "";
-    size_t off = 0;
-    for (int i = 0; i < post->model->n_ports && off < sizeof ports; i++)
-      off += (size_t)snprintf(ports + off, sizeof ports - off, "%s%s", i ? ", " : "",
-                              post->model->ports[i].name);
+    char ports[256];
+    soma_join_names(post->model->ports, sizeof(soma_port_def), post->model->n_ports, ports,
+                    sizeof ports);
     soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': model '%s' of '%s' has no port '%s' (ports: %s)",
                name, post->model->name, post->name, port_name, ports);
     return NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "param.h"
 
 static soma_rec *add_rec(soma_net *net, soma_pop *pop, const char *name) {
   for (int i = 0; i < net->n_recs; i++)
@@ -80,11 +81,9 @@ soma_rec *soma_rec_state(soma_net *net, soma_pop *pop, const char *var, const in
   }
   int v = var ? soma_model_var_index(pop->model, var) : -1;
   if (v < 0) {
-    char list[512] = "";
-    size_t off = 0;
-    for (int i = 0; i < pop->model->n_vars && off < sizeof list; i++)
-      off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
-                              pop->model->vars[i].name);
+    char list[512];
+    soma_join_names(pop->model->vars, sizeof(soma_var_def), pop->model->n_vars, list,
+                    sizeof list);
     soma_net_fail(net, SOMA_ERR_PARAM, "recording '%s': model '%s' has no state variable '%s' (%s%s)",
                pop->name, pop->model->name, var ? var : "(null)",
                pop->model->n_vars ? "variables: " : "it has no state variables", list);
@@ -142,11 +141,6 @@ void soma__rec_destroy(soma_rec *rec) {
   free(rec->cols);
   free(rec->col_off);
   free(rec);
-}
-
-int soma__rec_prepare(soma_rec *rec) {
-  (void)rec;
-  return SOMA_OK;
 }
 
 int soma__rec_begin_chunk(soma_rec *rec, int64_t s0, int64_t s1) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sim/soma.h"
 
@@ -17,31 +18,17 @@ static soma_net *mknet(int threads, uint32_t seed, double dt, double max_delay) 
   c.seed = seed;
   c.dt = dt;
   c.max_delay = max_delay;
-  char err[256];
-  soma_net *net = soma_net_create(&c, err, sizeof err);
-  if (!net) printf("  net: %s\n", err);
-  return net;
+  return tf_net(c);
 }
 
 static soma_net *net_t(int threads) { return mknet(threads, 1, 0.1, 500); }
 
 static soma_pop *lif(soma_net *net, const char *name, int n) {
-  soma_pop *p = soma_pop_create(net, name, "lif", n, NULL);
-  if (!p) printf("  pop %s: %s\n", name, soma_net_errmsg(net));
-  return p;
+  return tf_pop(net, name, "lif", n, NULL);
 }
 
 static soma_pop *source(soma_net *net, const char *name, int n) {
-  soma_pop *p = soma_pop_create(net, name, "spike_source", n, NULL);
-  if (!p) printf("  pop %s: %s\n", name, soma_net_errmsg(net));
-  return p;
-}
-
-static soma_proj *proj(soma_net *net, const char *name, soma_pop *a, soma_pop *b,
-                       const soma_conn *c) {
-  soma_proj *p = soma_proj_create(net, name, a, b, c);
-  if (!p) printf("  projection %s: %s\n", name, soma_net_errmsg(net));
-  return p;
+  return tf_pop(net, name, "spike_source", n, NULL);
 }
 
 /* ---- synapse arrays ------------------------------------------------------------------ */
@@ -147,10 +134,10 @@ TEST(all_to_all_counts_and_order) {
     soma_pop *a = source(net, "a", 37), *b = lif(net, "b", 53), *c = lif(net, "c", 40);
     REQUIRE(a && b && c);
     soma_conn conn = soma_conn_defaults();
-    soma_proj *ab = proj(net, "a->b", a, b, &conn);
-    soma_proj *cc = proj(net, "c->c", c, c, &conn);
+    soma_proj *ab = tf_proj(net, "a->b", a, b, &conn);
+    soma_proj *cc = tf_proj(net, "c->c", c, c, &conn);
     conn.autapses = 1;
-    soma_proj *cca = proj(net, "c->c+aut", c, c, &conn);
+    soma_proj *cca = tf_proj(net, "c->c+aut", c, c, &conn);
     REQUIRE(ab && cc && cca);
     CHECK(soma_proj_size(ab) == 37 * 53);
     CHECK(soma_proj_size(cc) == 40 * 39);
@@ -195,7 +182,7 @@ TEST(one_to_one_pairs) {
     conn.rule = SOMA_CONN_ONE_TO_ONE;
     conn.weight = soma_dist_const(2.5);
     conn.delay = soma_dist_const(1.7);
-    soma_proj *ab = proj(net, "a->b", a, b, &conn);
+    soma_proj *ab = tf_proj(net, "a->b", a, b, &conn);
     REQUIRE(ab);
     syns s = get(ab);
     CHECK(s.n == 50);
@@ -209,7 +196,7 @@ TEST(one_to_one_pairs) {
     CHECK(soma_proj_create(net, "c->c", c, c, &conn) == NULL);
     CHECK(soma_net_proj_count(net) == before);
     conn.autapses = 1;
-    soma_proj *cc = proj(net, "c->c", c, c, &conn);
+    soma_proj *cc = tf_proj(net, "c->c", c, c, &conn);
     REQUIRE(cc);
     s = get(cc);
     CHECK(s.n == 33 && autapses(&s) == 33);
@@ -264,7 +251,7 @@ TEST(explicit_list_canonical_order) {
     c.post_ids = post;
     c.weights = w;
     c.delays = d;
-    soma_proj *p = proj(net, "list", a, b, &c);
+    soma_proj *p = tf_proj(net, "list", a, b, &c);
     REQUIRE(p);
     syns s = get(p);
     CHECK(s.n == N);
@@ -288,7 +275,7 @@ TEST(explicit_list_canonical_order) {
     c.delays = NULL;
     c.weight = soma_dist_const(3.25);
     c.delay = soma_dist_const(2.0);
-    soma_proj *p2 = proj(net, "list2", a, b, &c);
+    soma_proj *p2 = tf_proj(net, "list2", a, b, &c);
     REQUIRE(p2);
     s = get(p2);
     ok = s.n == N;
@@ -298,7 +285,7 @@ TEST(explicit_list_canonical_order) {
     unget(&s);
     /* random weights for a list are keyed by list entry: same for every thread count */
     c.weight = soma_dist_uniform(1, 2);
-    soma_proj *p3 = proj(net, "list3", a, b, &c);
+    soma_proj *p3 = tf_proj(net, "list3", a, b, &c);
     REQUIRE(p3);
     s = get(p3);
     double lo = 1e9, hi = -1e9;
@@ -354,7 +341,7 @@ TEST(bernoulli_counts_and_degrees) {
     soma_pop *a = source(net, "a", NA), *b = lif(net, "b", NB);
     REQUIRE(a && b);
     soma_conn c = soma_conn_rule_bernoulli(p);
-    soma_proj *pr = proj(net, "a->b", a, b, &c);
+    soma_proj *pr = tf_proj(net, "a->b", a, b, &c);
     REQUIRE(pr);
     syns s = get(pr);
     double pairs = (double)NA * NB, mu = p * pairs, sd = sqrt(pairs * p * (1 - p));
@@ -403,12 +390,12 @@ TEST(bernoulli_autapses) {
   soma_pop *a = lif(net, "a", N);
   REQUIRE(a);
   soma_conn c = soma_conn_rule_bernoulli(p);
-  soma_proj *no = proj(net, "no", a, a, &c);
+  soma_proj *no = tf_proj(net, "no", a, a, &c);
   c.autapses = 1;
-  soma_proj *yes = proj(net, "yes", a, a, &c);
+  soma_proj *yes = tf_proj(net, "yes", a, a, &c);
   c.p = 1;
   c.autapses = 0;
-  soma_proj *full = proj(net, "full", a, a, &c);
+  soma_proj *full = tf_proj(net, "full", a, a, &c);
   REQUIRE(no && yes && full);
   syns s = get(no);
   CHECK(autapses(&s) == 0);
@@ -452,7 +439,7 @@ TEST(fixed_indegree_exact) {
     REQUIRE(a && b);
     soma_conn c = soma_conn_rule_fixed_indegree(K);
     c.multapses = mult;
-    soma_proj *pr = proj(net, "a->b", a, b, &c);
+    soma_proj *pr = tf_proj(net, "a->b", a, b, &c);
     REQUIRE(pr);
     syns s = get(pr);
     CHECK(s.n == (size_t)NB * K);
@@ -486,7 +473,7 @@ TEST(fixed_indegree_self) {
   /* without autapses or multapses, k = N - 1 takes every other neuron exactly once */
   soma_conn c = soma_conn_rule_fixed_indegree(N - 1);
   c.multapses = 0;
-  soma_proj *all = proj(net, "all", a, a, &c);
+  soma_proj *all = tf_proj(net, "all", a, a, &c);
   REQUIRE(all);
   syns s = get(all);
   CHECK(s.n == (size_t)N * (N - 1) && autapses(&s) == 0 && repeats(&s) == 0);
@@ -495,7 +482,7 @@ TEST(fixed_indegree_self) {
   c.k = N;
   CHECK(soma_proj_create(net, "too_many", a, a, &c) == NULL);
   c.autapses = 1;
-  soma_proj *with = proj(net, "with", a, a, &c);
+  soma_proj *with = tf_proj(net, "with", a, a, &c);
   REQUIRE(with);
   s = get(with);
   CHECK(s.n == (size_t)N * N && autapses(&s) == (size_t)N && repeats(&s) == 0);
@@ -505,7 +492,7 @@ TEST(fixed_indegree_self) {
   c.k = 30;
   c.autapses = 0;
   c.multapses = 1;
-  soma_proj *mul = proj(net, "mul", a, a, &c);
+  soma_proj *mul = tf_proj(net, "mul", a, a, &c);
   REQUIRE(mul);
   s = get(mul);
   CHECK(s.n == (size_t)N * 30 && autapses(&s) == 0);
@@ -523,7 +510,7 @@ TEST(fixed_indegree_self) {
   unget(&s);
   /* multapses without autapses, k = 30, drawn from 59 sources: same check without multapses */
   c.multapses = 0;
-  soma_proj *dist = proj(net, "distinct", a, a, &c);
+  soma_proj *dist = tf_proj(net, "distinct", a, a, &c);
   REQUIRE(dist);
   s = get(dist);
   CHECK(s.n == (size_t)N * 30 && autapses(&s) == 0 && repeats(&s) == 0);
@@ -545,7 +532,7 @@ TEST(fixed_outdegree_exact) {
       REQUIRE(a && b);
       soma_conn c = soma_conn_rule_fixed_outdegree(K);
       c.multapses = mult;
-      soma_proj *pr = proj(net, "a->b", a, b, &c);
+      soma_proj *pr = tf_proj(net, "a->b", a, b, &c);
       REQUIRE(pr);
       syns s = get(pr);
       CHECK(s.n == (size_t)NA * K);
@@ -572,14 +559,14 @@ TEST(fixed_outdegree_exact) {
   REQUIRE(a);
   soma_conn c = soma_conn_rule_fixed_outdegree(49);
   c.multapses = 0;
-  soma_proj *pr = proj(net, "self", a, a, &c);
+  soma_proj *pr = tf_proj(net, "self", a, a, &c);
   REQUIRE(pr);
   syns s = get(pr);
   CHECK(s.n == 50 * 49 && autapses(&s) == 0 && repeats(&s) == 0);
   unget(&s);
   c.k = 20;
   c.multapses = 1;
-  pr = proj(net, "self2", a, a, &c);
+  pr = tf_proj(net, "self2", a, a, &c);
   REQUIRE(pr);
   s = get(pr);
   degrees(&s, 50, 50, NULL, out);
@@ -632,7 +619,7 @@ TEST(weight_distributions) {
     c.port = w->port;
     char name[32];
     snprintf(name, sizeof name, "w%zu", q);
-    soma_proj *pr = proj(net, name, a, b, &c);
+    soma_proj *pr = tf_proj(net, name, a, b, &c);
     REQUIRE(pr);
     syns s = get(pr);
     REQUIRE(s.n == (size_t)N * N);
@@ -675,7 +662,7 @@ TEST(delay_distributions_on_grid) {
   soma_conn c = soma_conn_defaults();
   c.delay = soma_dist_uniform(0.1, 5.0);
   c.weight = soma_dist_uniform(1, 2);
-  soma_proj *pr = proj(net, "u", a, b, &c);
+  soma_proj *pr = tf_proj(net, "u", a, b, &c);
   REQUIRE(pr);
   syns s = get(pr);
   REQUIRE(s.n == (size_t)N * N);
@@ -710,7 +697,7 @@ TEST(delay_distributions_on_grid) {
   /* exponential(1) in [0.1, 8]: on the grid and in range */
   c.delay = soma_dist_clip(soma_dist_exponential(1), 0.1, 8);
   c.weight = soma_dist_const(1);
-  pr = proj(net, "e", a, b, &c);
+  pr = tf_proj(net, "e", a, b, &c);
   REQUIRE(pr);
   s = get(pr);
   grid = 1;
@@ -745,7 +732,7 @@ TEST(delay_distributions_on_grid) {
   REQUIRE(a && b);
   c = soma_conn_defaults();
   c.delay = soma_dist_const(1.1);   /* 4.4 steps -> 4 -> 1.0 ms */
-  pr = proj(net, "c", a, b, &c);
+  pr = tf_proj(net, "c", a, b, &c);
   REQUIRE(pr);
   s = get(pr);
   int ok = 1;
@@ -754,7 +741,7 @@ TEST(delay_distributions_on_grid) {
   unget(&s);
   c.delay = soma_dist_normal(3, 1);
   c.delay = soma_dist_clip(c.delay, 0.25, 6);
-  pr = proj(net, "n", a, b, &c);
+  pr = tf_proj(net, "n", a, b, &c);
   REQUIRE(pr);
   s = get(pr);
   ok = 1;
@@ -765,7 +752,7 @@ TEST(delay_distributions_on_grid) {
   unget(&s);
   /* the default delay is one step */
   c = soma_conn_defaults();
-  pr = proj(net, "default", a, b, &c);
+  pr = tf_proj(net, "default", a, b, &c);
   REQUIRE(pr);
   s = get(pr);
   CHECK(s.n == 1600 && fabs(s.d[0] - 0.25) < 1e-12 && fabs(s.d[s.n - 1] - 0.25) < 1e-12);
@@ -877,10 +864,10 @@ TEST(synapses_keyed_by_name_not_history) {
   soma_conn c = soma_conn_rule_bernoulli(0.2);
   c.weight = soma_dist_uniform(1, 2);
   c.delay = soma_dist_uniform(0.1, 2);
-  CHECK(proj(n2, "first", a2, a2, &c) != NULL);
-  CHECK(proj(n2, "second", extra, a2, &c) != NULL);
-  soma_proj *p1 = proj(n1, "P", a1, a1, &c), *p2 = proj(n2, "P", a2, a2, &c);
-  soma_proj *p3 = proj(n1, "Q", a1, a1, &c);
+  CHECK(tf_proj(n2, "first", a2, a2, &c) != NULL);
+  CHECK(tf_proj(n2, "second", extra, a2, &c) != NULL);
+  soma_proj *p1 = tf_proj(n1, "P", a1, a1, &c), *p2 = tf_proj(n2, "P", a2, a2, &c);
+  soma_proj *p3 = tf_proj(n1, "Q", a1, a1, &c);
   REQUIRE(p1 && p2 && p3);
   x = get(p1);
   y = get(p2);
@@ -907,28 +894,28 @@ TEST(bytes_per_synapse) {
     soma_conn c = soma_conn_defaults();
     c.weight = soma_dist_const(2);
     c.delay = soma_dist_const(1.5);
-    REQUIRE(proj(net, "const", a, b, &c));
+    REQUIRE(tf_proj(net, "const", a, b, &c));
     size_t b1 = soma_net_synapse_bytes(net);
     printf("  threads %d: 2000 constant synapses take %zu bytes (%zu of row pointers)\n", threads, b1, rows);
     CHECK(b1 == 2000 * 4 + rows);
     /* the synapse part grows by exactly 4 bytes per synapse for constant weight and delay */
     c = soma_conn_rule_bernoulli(0.37);
-    REQUIRE(proj(net, "bern", a, b, &c));
+    REQUIRE(tf_proj(net, "bern", a, b, &c));
     size_t n2 = soma_net_synapse_count(net) - 2000;
     size_t b2 = soma_net_synapse_bytes(net);
     CHECK(b2 - b1 == n2 * 4 + rows);
     /* per-synapse weights add 4 bytes, per-synapse delays 2 */
     c = soma_conn_defaults();
     c.weight = soma_dist_uniform(1, 2);
-    REQUIRE(proj(net, "w", a, b, &c));
+    REQUIRE(tf_proj(net, "w", a, b, &c));
     size_t b3 = soma_net_synapse_bytes(net);
     CHECK(b3 - b2 == 2000 * 8 + rows);
     c.delay = soma_dist_uniform(0.1, 2);
-    REQUIRE(proj(net, "wd", a, b, &c));
+    REQUIRE(tf_proj(net, "wd", a, b, &c));
     size_t b4 = soma_net_synapse_bytes(net);
     CHECK(b4 - b3 == 2000 * 10 + rows);
     c.weight = soma_dist_const(1);
-    REQUIRE(proj(net, "d", a, b, &c));
+    REQUIRE(tf_proj(net, "d", a, b, &c));
     CHECK(soma_net_synapse_bytes(net) - b4 == 2000 * 6 + rows);
     soma_net_destroy(net);
   }

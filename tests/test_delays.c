@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sim/soma.h"
 
@@ -27,17 +28,7 @@ static soma_net *mknet(int threads, double max_delay) {
   c.threads = threads;
   c.dt = DT;
   c.max_delay = max_delay;
-  char err[256];
-  soma_net *net = soma_net_create(&c, err, sizeof err);
-  if (!net) printf("  net: %s\n", err);
-  return net;
-}
-
-static soma_proj *proj(soma_net *net, const char *name, soma_pop *a, soma_pop *b,
-                       const soma_conn *c) {
-  soma_proj *p = soma_proj_create(net, name, a, b, c);
-  if (!p) printf("  projection %s: %s\n", name, soma_net_errmsg(net));
-  return p;
+  return tf_net(c);
 }
 
 /* a projection of one synapse i -> j with a constant weight and delay */
@@ -50,7 +41,7 @@ static soma_proj *single(soma_net *net, const char *name, soma_pop *a, soma_pop 
   c.post_ids = &j;
   c.weight = soma_dist_const(w);
   c.delay = soma_dist_const(d_ms);
-  return proj(net, name, a, b, &c);
+  return tf_proj(net, name, a, b, &c);
 }
 
 /* spikes of a spike source, by stamp (step count at the spike time) */
@@ -248,7 +239,7 @@ TEST(heterogeneous_list_delays_land_exactly) {
     c.post_ids = post;
     c.weights = w;
     c.delays = d;
-    soma_proj *p = proj(net, "list", src, tgt, &c);
+    soma_proj *p = tf_proj(net, "list", src, tgt, &c);
     REQUIRE(p);
     spikes sp = {.n = 0};
     for (int i = 0; i < N; i++) {
@@ -285,12 +276,12 @@ TEST(distribution_delays_land_exactly) {
     soma_conn c = soma_conn_rule_bernoulli(0.05);
     c.weight = soma_dist_uniform(10, 100);
     c.delay = soma_dist_uniform(0.1, 25.4);
-    soma_proj *p1 = proj(net, "bern", src, tgt, &c);
+    soma_proj *p1 = tf_proj(net, "bern", src, tgt, &c);
     c = soma_conn_defaults();
     c.rule = SOMA_CONN_ONE_TO_ONE;
     c.weight = soma_dist_const(40);
     c.delay = soma_dist_clip(soma_dist_normal(5, 3), 0.1, 12);
-    soma_proj *p2 = proj(net, "o2o", src, tgt, &c);
+    soma_proj *p2 = tf_proj(net, "o2o", src, tgt, &c);
     REQUIRE(p1 && p2);
     spikes sp = {.n = 0};
     for (int i = 0; i < N; i++) {
@@ -332,7 +323,7 @@ TEST(delay_of_65535_steps) {
     c.post_ids = post;
     c.weights = w;
     c.delays = d;
-    REQUIRE(proj(net, "het", src, tgt, &c));
+    REQUIRE(tf_proj(net, "het", src, tgt, &c));
     REQUIRE(single(net, "far", src, tgt, 0, 3, 40, maxd));
     /* a delay beyond max_delay is refused */
     soma_conn beyond = soma_conn_defaults();
@@ -374,11 +365,11 @@ TEST(long_minimum_delays_land_exactly) {
       c.rule = SOMA_CONN_ONE_TO_ONE;
       c.weight = soma_dist_uniform(10, 20);
       c.delay = soma_dist_uniform(d_lo[q], 25.4);
-      soma_proj *p1 = proj(net, "o2o", src, tgt, &c);
+      soma_proj *p1 = tf_proj(net, "o2o", src, tgt, &c);
       c = soma_conn_rule_fixed_indegree(2);
       c.weight = soma_dist_const(7);
       c.delay = soma_dist_const(d_lo[q]);
-      soma_proj *p2 = proj(net, "const", src, tgt, &c);
+      soma_proj *p2 = tf_proj(net, "const", src, tgt, &c);
       REQUIRE(p1 && p2);
       spikes sp = {.n = 0};
       for (int i = 0; i < N; i++)
@@ -415,11 +406,11 @@ TEST(neuron_spikes_arrive_at_stamp_plus_delay) {
     c.rule = SOMA_CONN_ONE_TO_ONE;
     c.weight = soma_dist_const(25);
     c.delay = soma_dist_uniform(0.1, 15);
-    soma_proj *p1 = proj(net, "o2o", drv, tgt, &c);
+    soma_proj *p1 = tf_proj(net, "o2o", drv, tgt, &c);
     c = soma_conn_rule_bernoulli(0.2);
     c.weight = soma_dist_uniform(1, 3);
     c.delay = soma_dist_uniform(0.1, 20);
-    soma_proj *p2 = proj(net, "bern", drv, tgt, &c);
+    soma_proj *p2 = tf_proj(net, "bern", drv, tgt, &c);
     REQUIRE(p1 && p2);
     soma_rec *spk = soma_rec_spikes(net, drv, NULL, 0);
     soma_rec *rec = soma_rec_state(net, tgt, "I_syn_ex", NULL, 0, DT);
@@ -458,7 +449,7 @@ TEST(spikes_in_flight_survive_ring_resize) {
     c.rule = SOMA_CONN_ONE_TO_ONE;
     c.weight = soma_dist_const(100);
     c.delay = soma_dist_const(6.2);   /* 62 steps: a ring of 64 slots, full */
-    REQUIRE(proj(net, "P1", src, A, &c));
+    REQUIRE(tf_proj(net, "P1", src, A, &c));
     spikes sp = {.n = 0};
     add_spike(&sp, 0, 90);
     add_spike(&sp, 1, 95);
@@ -473,12 +464,12 @@ TEST(spikes_in_flight_survive_ring_resize) {
     /* in flight: arrivals at steps 152, 157 and 162 (= now + 62, the ring's far end) */
     c.weight = soma_dist_const(50);
     c.delay = soma_dist_const(20.0);   /* 200 steps: the ring grows to 256 slots */
-    REQUIRE(proj(net, "P2", src, A, &c));
+    REQUIRE(tf_proj(net, "P2", src, A, &c));
     soma_pop *B = soma_pop_create(net, "B", "lif", 2, NULL);
     REQUIRE(B);
     c.weight = soma_dist_const(70);
     c.delay = soma_dist_const(DT);     /* 1 step: the interval shrinks */
-    REQUIRE(proj(net, "P3", src, B, &c));
+    REQUIRE(tf_proj(net, "P3", src, B, &c));
     soma_rec *rb = soma_rec_state(net, B, "I_syn_ex", NULL, 0, DT);
     REQUIRE(rb);
     REQUIRE(soma_net_run(net, 35.0) == SOMA_OK);
@@ -486,7 +477,7 @@ TEST(spikes_in_flight_survive_ring_resize) {
     /* in flight: P2's arrival at 500 (from 300); grow the ring again to 1024 slots */
     c.weight = soma_dist_const(25);
     c.delay = soma_dist_const(60.0);
-    REQUIRE(proj(net, "P4", src, A, &c));
+    REQUIRE(tf_proj(net, "P4", src, A, &c));
     spikes sp2 = {.n = 0};
     add_spike(&sp2, 1, 460);
     REQUIRE(give_spikes(src, &sp2) == SOMA_OK);

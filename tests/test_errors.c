@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sim/soma.h"
 
@@ -31,10 +32,7 @@ static soma_net *make_net(double dt, uint32_t seed) {
   c.dt = dt;
   c.seed = seed;
   c.max_delay = 20;
-  char err[256];
-  soma_net *net = soma_net_create(&c, err, sizeof err);
-  if (!net) printf("  net: %s\n", err);
-  return net;
+  return tf_net(c);
 }
 
 static int fx_init(fx *f) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sim/soma.h"
 
@@ -18,10 +19,7 @@ static soma_net *make_net(double dt, int threads, double chunk, uint32_t seed) {
   c.threads = threads;
   c.chunk = chunk;
   c.seed = seed;
-  char err[256];
-  soma_net *net = soma_net_create(&c, err, sizeof err);
-  if (!net) printf("  net: %s\n", err);
-  return net;
+  return tf_net(c);
 }
 
 /* |got - expect| within z standard errors */

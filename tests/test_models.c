@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sim/soma.h"
 
@@ -22,10 +23,7 @@
 static soma_net *net_with(double dt) {
   soma_net_config c = soma_net_defaults();
   c.dt = dt;
-  char err[256];
-  soma_net *net = soma_net_create(&c, err, sizeof err);
-  if (!net) printf("net: %s\n", err);
-  return net;
+  return tf_net(c);
 }
 
 /* interspike intervals (ms) of neuron i from a spike recording */

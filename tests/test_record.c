@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sim/npy.h"
 #include "sim/soma.h"
@@ -26,10 +27,7 @@ static soma_net *make_net(double dt, int threads, double chunk, uint32_t seed) {
   c.threads = threads;
   c.chunk = chunk;
   c.seed = seed;
-  char err[256];
-  soma_net *net = soma_net_create(&c, err, sizeof err);
-  if (!net) printf("  net: %s\n", err);
-  return net;
+  return tf_net(c);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
