@@ -64,7 +64,8 @@ void soma_net_describe(const soma_net *net, FILE *f) {
     soma_json_num(f, p->p);
     fprintf(f, ", \"k\": %d, \"autapses\": %s, \"multapses\": %s, \"weight\": ", p->k,
             p->autapses ? "true" : "false", p->multapses ? "true" : "false");
-    json_dist(f, &p->weight_dist);
+    if (p->weights_set) soma_json_str(f, "set per synapse by the script");
+    else json_dist(f, &p->weight_dist);
     fprintf(f, ", \"weight_unit\": ");
     soma_json_str(f, p->post->model->ports[p->port].unit);
     fprintf(f, ", \"delay_ms\": ");

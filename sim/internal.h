@@ -93,13 +93,14 @@ struct soma_proj {
   int k, autapses, multapses;
   uint32_t stream;
   float w_const;
+  int weights_set;           /* weights were replaced by soma_proj_set_weights */
   int d_const;              /* steps, when constant */
   int d_min, d_max;         /* steps */
   size_t n_syn;
   soma_part *part;          /* one per thread */
   soma_part *whole;         /* all targets in one set of rows, for serial stepping: part[0]
                                with one thread, else a merged copy of the parts made when
-                               first needed (to be rebuilt once weights can change) */
+                               first needed, dropped when weights change */
 };
 
 typedef struct soma_spikes {

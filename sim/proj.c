@@ -595,6 +595,51 @@ int soma_proj_get(const soma_proj *pr, int32_t *pre, int32_t *post, double *weig
   return SOMA_OK;
 }
 
+/* Weights come back in canonical order (by pre, then by target thread, then row order), the
+ * order soma_proj_get uses, so a script can read, change and write them back. */
+int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
+  soma_net *net = pr->net;
+  const soma_port_def *pd = &pr->post->model->ports[pr->port];
+  if (n != 1 && n != pr->n_syn)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': set weights: got %zu values for "
+                         "%zu synapses; give one value per synapse (in the order of soma_proj_get) "
+                         "or a single value for all", pr->name, n, pr->n_syn);
+  for (size_t k = 0; k < n; k++) {
+    int bad = !isfinite(w[k]) || fabs(w[k]) > FLT_MAX || (pd->sign > 0 && w[k] < 0) ||
+              (pd->sign < 0 && w[k] > 0);
+    if (bad)
+      return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': set weights: value %zu is %g, "
+                           "but weights on port '%s' of %s must be %s %s", pr->name, k + 1, w[k],
+                           pd->name, pr->post->model->name,
+                           pd->sign > 0 ? ">= 0" : pd->sign < 0 ? "<= 0" : "finite", pd->unit);
+  }
+  if (n == 1 || pr->n_syn == 0) {
+    for (int t = 0; t < net->threads; t++) {
+      free(pr->part[t].w);
+      pr->part[t].w = NULL;
+    }
+    pr->w_const = (float)(n ? w[0] : 0);
+    pr->weight_dist = soma_dist_const(n ? w[0] : 0);
+  } else {
+    for (int t = 0; t < net->threads; t++)
+      if (!pr->part[t].w && pr->part[t].n &&
+          !(pr->part[t].w = soma__alloc_big(sizeof(float) * pr->part[t].n)))
+        return soma_net_fail(net, SOMA_ERR_NOMEM, "projection '%s': out of memory for weights",
+                             pr->name);
+    size_t o = 0;
+    for (int i = 0; i < pr->pre->n; i++)
+      for (int t = 0; t < net->threads; t++) {
+        soma_part *pt = &pr->part[t];
+        for (size_t k = pt->row[i]; k < pt->row[i + 1]; k++) pt->w[k] = (float)w[o++];
+      }
+    pr->weights_set = 1;
+  }
+  /* the merged rows of serial stepping hold a copy: rebuild them when next needed */
+  if (pr->whole && pr->whole != pr->part) free_parts(pr->whole, 1);
+  pr->whole = NULL;
+  return SOMA_OK;
+}
+
 /* ---- delivery ------------------------------------------------------------------------ */
 
 void soma__deliver(const soma_proj *pr, const soma_part *pt, const uint32_t *ids, size_t n,

@@ -218,6 +218,9 @@ size_t soma_proj_size(const soma_proj *proj);
  * (each may be NULL; each must hold soma_proj_size() entries). Delays in ms. */
 int soma_proj_get(const soma_proj *proj, int32_t *pre, int32_t *post, double *weight,
                   double *delay);
+/* Replaces the weights, between runs: n == soma_proj_size() values in the order of
+ * soma_proj_get, or n == 1 for one value for all. Values are checked against the port's sign. */
+int soma_proj_set_weights(soma_proj *proj, const double *w, size_t n);
 
 /* ---- recorders ----------------------------------------------------------------------- */
 

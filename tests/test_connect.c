@@ -921,6 +921,76 @@ TEST(bytes_per_synapse) {
   }
 }
 
+/* Weights set between runs take effect in both ways of stepping, read back in the same
+ * order, and give the same spikes for every thread count. */
+static uint64_t run_with_new_weights(int threads, int parallel, syns *out) {
+  soma_net_config c = soma_net_defaults();
+  c.threads = threads;
+  c.parallel = parallel;
+  soma_net *net = tf_net(c);
+  soma_pop *a = tf_pop(net, "a", "poisson", 200, (soma_param[]){{"rate", 50}, {NULL, 0}});
+  soma_pop *b = lif(net, "b", 100);
+  soma_conn k = soma_conn_rule_bernoulli(0.2);
+  k.weight = soma_dist_uniform(0, 300);
+  k.delay = soma_dist_uniform(0.1, 3);
+  soma_proj *p = tf_proj(net, "ab", a, b, &k);
+  if (!p) return 0;
+  soma_rec *r = soma_rec_spikes(net, b, NULL, 0);
+  soma_net_run(net, 50);
+  uint64_t before = soma_pop_spike_count(b);
+  double zero = 0;
+  CHECK(soma_proj_set_weights(p, &zero, 1) == SOMA_OK);
+  soma_net_run(net, 50);   /* in-flight spikes land within 3 ms, then silence */
+  uint64_t after_zero = soma_pop_spike_count(b);
+  CHECK(after_zero - before < 20);
+  syns s = get(p);
+  for (size_t i = 0; i < s.n; i++) s.w[i] = 400.0 * (double)(i % 7) / 6;
+  CHECK(soma_proj_set_weights(p, s.w, s.n) == SOMA_OK);
+  soma_net_run(net, 100);
+  CHECK(soma_pop_spike_count(b) > after_zero + 100);
+  *out = get(p);
+  for (size_t i = 0; i < s.n && i < out->n; i++) CHECK(out->w[i] == (double)(float)s.w[i]);
+  uint64_t digest = 1469598103934665603ull;
+  for (size_t i = 0; i < soma_rec_spike_count(r); i++)
+    digest = (digest ^ (uint64_t)(soma_rec_spike_steps(r)[i] * 131 + soma_rec_spike_ids(r)[i])) *
+             1099511628211ull;
+  unget(&s);
+  soma_net_destroy(net);
+  return digest;
+}
+
+TEST(set_weights_between_runs) {
+  syns ref, s;
+  uint64_t d1 = run_with_new_weights(1, -1, &ref);
+  const int cases[][2] = {{2, 0}, {2, 1}, {3, -1}};
+  for (int c = 0; c < 3; c++) {
+    CHECK_MSG(run_with_new_weights(cases[c][0], cases[c][1], &s) == d1, "threads %d, parallel %d",
+              cases[c][0], cases[c][1]);
+    CHECK(s.n == ref.n);
+    for (size_t i = 0; i < s.n && i < ref.n; i++) CHECK(s.w[i] == ref.w[i] && s.post[i] == ref.post[i]);
+    unget(&s);
+  }
+  unget(&ref);
+}
+
+TEST(set_weights_rejects_bad_values) {
+  soma_net *net = net_t(2);
+  soma_pop *a = source(net, "a", 10), *b = lif(net, "b", 10);
+  soma_conn k = soma_conn_defaults();
+  soma_proj *p = tf_proj(net, "ab", a, b, &k);
+  REQUIRE(p);
+  double w[3] = {1, 2, 3}, neg = -1, nan_ = NAN;
+  CHECK(soma_proj_set_weights(p, w, 3) == SOMA_ERR_PARAM);
+  CHECK(strstr(soma_net_errmsg(net), "got 3 values for 100 synapses"));
+  CHECK(soma_proj_set_weights(p, &neg, 1) == SOMA_ERR_PARAM);
+  CHECK(strstr(soma_net_errmsg(net), "must be >= 0"));
+  CHECK(soma_proj_set_weights(p, &nan_, 1) == SOMA_ERR_PARAM);
+  syns s = get(p);
+  for (size_t i = 0; i < s.n; i++) CHECK(s.w[i] == 1);   /* unchanged after refusals */
+  unget(&s);
+  soma_net_destroy(net);
+}
+
 int main(void) {
   RUN(all_to_all_counts_and_order);
   RUN(one_to_one_pairs);
@@ -937,5 +1007,7 @@ int main(void) {
   RUN(synapses_do_not_depend_on_threads);
   RUN(synapses_keyed_by_name_not_history);
   RUN(bytes_per_synapse);
+  RUN(set_weights_between_runs);
+  RUN(set_weights_rejects_bad_values);
   return h_done();
 }
