@@ -13,6 +13,7 @@ static const char *usage =
     "usage: soma COMMAND [options]\n"
     "\n"
     "commands:\n"
+    "  run       run a Lua experiment script: soma run SCRIPT.lua [--seed N] [--set k=v ...]\n"
     "  demo      simulate the COBA network and write a run directory with data and figures\n"
     "  bench     simulate a standard network (coba, cuba, brunel) and report its speed\n"
     "  models    list the neuron models, or describe one: soma models lif_cond\n"
@@ -33,10 +34,11 @@ int main(int argc, char **argv) {
     printf("soma %s\n", SOMA_VERSION);
     return 0;
   }
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
   if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
   if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
-  static const char *const known[] = {"demo", "bench", "models", "--help", "--version", NULL};
+  static const char *const known[] = {"run", "demo", "bench", "models", "--help", "--version", NULL};
   const char *guess = soma_closest_name(cmd, known, 5);
   fprintf(stderr, "soma: unknown command '%s'", cmd);
   if (guess) fprintf(stderr, " (did you mean '%s'?)", guess);

@@ -2,6 +2,8 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 void soma_json_str(FILE *f, const char *s) {
   fputc('"', f);
@@ -14,7 +16,19 @@ void soma_json_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-void soma_json_num(FILE *f, double v) { soma_json_numf(f, "%.17g", v); }
+/* the shortest of %.15g, %.16g, %.17g that reads back as v (0.1, not 0.10000000000000001) */
+void soma_json_num(FILE *f, double v) {
+  if (!isfinite(v)) {
+    fputs("null", f);
+    return;
+  }
+  char buf[40];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  fputs(buf, f);
+}
 
 void soma_json_numf(FILE *f, const char *fmt, double v) {
   if (isfinite(v)) fprintf(f, fmt, v);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 void soma_json_str(FILE *f, const char *s);
-/* %.17g, or null when v is not finite */
+/* the shortest form that reads back as v exactly, or null when v is not finite */
 void soma_json_num(FILE *f, double v);
 /* with a printf format for the finite case, e.g. "%.4f" */
 void soma_json_numf(FILE *f, const char *fmt, double v);

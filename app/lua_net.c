@@ -1,0 +1,377 @@
+/* lua_net.c — soma.net{...} and the network's methods (pop, connect, record, run, destroy,
+ * describe), the shared checks of the bindings, and the opening of the `soma` module. */
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/lua_args.h"
+#include "app/lua_array.h"
+#include "app/lua_dist.h"
+#include "app/lua_soma.h"
+#include "app/spike_hash.h"
+
+static const char *const RUN_KEY = "soma.run";
+static const char *const NETS_KEY = "soma.nets";   /* every network made, in order */
+
+lsoma_run *lsoma_run_of(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, RUN_KEY);
+  lsoma_run *r = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return r;
+}
+
+int lsoma_fail(lua_State *L, soma_net *net, const char *call) {
+  return la_error(L, call, "%s", soma_net_errmsg(net));
+}
+
+soma_net *lnet_check(lua_State *L, int idx, const char *call, lnet **handle) {
+  lnet *h = luaL_testudata(L, idx, LSOMA_NET);
+  if (!h)
+    la_error(L, call, "expected a network (made by soma.net{...}), got %s; call methods with a "
+             "colon: net:run(100)", la_typename(L, idx));
+  if (!h->net)
+    la_error(L, call, "this network was destroyed (net:destroy()); make a new one with soma.net{...}");
+  if (handle) *handle = h;
+  return h->net;
+}
+
+static lobj *obj_check(lua_State *L, int idx, const char *mt, const char *call, const char *what) {
+  lobj *o = luaL_testudata(L, idx, mt);
+  if (!o) la_error(L, call, "expected %s, got %s%s", what, la_typename(L, idx),
+                   idx == 1 ? "; call methods with a colon: pop:set{...}" : "");
+  if (!o->owner->net)
+    la_error(L, call, "%s belongs to a network that was destroyed (net:destroy())", o->label);
+  return o;
+}
+
+soma_pop *lpop_check(lua_State *L, int idx, const char *call) {
+  lobj *o = obj_check(L, idx, LSOMA_POP, call, "a population (made by net:pop{...})");
+  return soma_net_pop(o->owner->net, o->index);
+}
+
+soma_proj *lproj_check(lua_State *L, int idx, const char *call) {
+  lobj *o = obj_check(L, idx, LSOMA_PROJ, call, "a projection (made by net:connect(...))");
+  return soma_net_proj(o->owner->net, o->index);
+}
+
+soma_rec *lrec_check(lua_State *L, int idx, const char *call) {
+  lobj *o = obj_check(L, idx, LSOMA_REC, call, "a recording (made by net:record(...))");
+  return soma_net_rec(o->owner->net, o->index);
+}
+
+void lobj_push(lua_State *L, int net_idx, const char *mt, int index, const char *label) {
+  net_idx = lua_absindex(L, net_idx);
+  lobj *o = lua_newuserdatauv(L, sizeof *o, 3);
+  o->owner = lua_touserdata(L, net_idx);
+  o->index = index;
+  snprintf(o->label, sizeof o->label, "%s", label);
+  lua_pushvalue(L, net_idx);
+  lua_setiuservalue(L, -2, 1);
+  luaL_setmetatable(L, mt);
+}
+
+/* ---- networks ------------------------------------------------------------------------ */
+
+static int mkdirs(const char *path) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1;; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = 0;
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+      if (!c) return 0;
+      *p = c;
+    }
+  }
+}
+
+static int progress_cb(void *user, double t_ms, double end_ms) {
+  (void)end_ms;
+  lsoma_run *r = user;
+  progress_time(r->prog, t_ms);
+  return r->stop && *r->stop;
+}
+
+/* soma.net{dt, seed, threads, max_delay, chunk, stepping, name} */
+static int l_net(lua_State *L) {
+  static const char *const known[] = {"dt", "seed", "threads", "max_delay", "chunk", "stepping",
+                                      "name", NULL};
+  const char *call = "soma.net";
+  lsoma_run *run = lsoma_run_of(L);
+  if (lua_isnoneornil(L, 1)) lua_newtable(L);
+  la_table(L, 1, call, "a table of options, e.g. soma.net{dt = 0.1}");
+  la_known_keys(L, 1, call, known, NULL, NULL);
+  soma_net_config c = soma_net_defaults();
+  c.dt = la_num(L, 1, call, "dt", c.dt, 1e-4, 10);
+  c.seed = (uint32_t)la_int(L, 1, call, "seed", run->seed, 0, UINT32_MAX);
+  c.threads = (int)la_int(L, 1, call, "threads", run->threads, 1, 1024);
+  c.max_delay = la_num(L, 1, call, "max_delay", c.max_delay, 0, 1e5);
+  c.chunk = la_num(L, 1, call, "chunk", c.chunk, 1e-4, 1e7);
+  const char *stepping = la_str(L, 1, call, "stepping", "auto");
+  if (!strcmp(stepping, "auto")) c.parallel = -1;
+  else if (!strcmp(stepping, "parallel")) c.parallel = 1;
+  else if (!strcmp(stepping, "serial")) c.parallel = 0;
+  else la_error(L, call, "'stepping' must be \"auto\", \"parallel\" or \"serial\" (got \"%s\")", stepping);
+  const char *name = la_str(L, 1, call, "name", NULL);
+  if (name && (!*name || strlen(name) >= 64 || strpbrk(name, "/\\ \"")))
+    la_error(L, call, "'name' must be 1 to 63 characters without spaces, quotes or slashes "
+             "(it names the folder of the network's recordings), got \"%s\"", name);
+  lnet *h = lua_newuserdatauv(L, sizeof *h, 0);
+  memset(h, 0, sizeof *h);
+  luaL_setmetatable(L, LSOMA_NET);
+  char err[512];
+  h->net = soma_net_create(&c, err, sizeof err);
+  if (!h->net) la_error(L, call, "%s", err);
+  h->number = ++run->n_nets;
+  snprintf(h->name, sizeof h->name, "%s", name ? name : "");
+  if (run->dir) {
+    if (h->number == 1 && !name) snprintf(h->dir, sizeof h->dir, "%s", run->dir);
+    else if (name) snprintf(h->dir, sizeof h->dir, "%s/%s", run->dir, name);
+    else snprintf(h->dir, sizeof h->dir, "%s/net%d", run->dir, h->number);
+  }
+  soma_net_set_progress(h->net, progress_cb, run);
+  lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
+  return 1;
+}
+
+/* The folder of a network's recordings, made when first needed; NULL without a run dir. */
+const char *lnet_dir(lua_State *L, lnet *h, const char *call) {
+  if (!h->dir[0]) return NULL;
+  if (mkdirs(h->dir)) la_error(L, call, "cannot create %s: %s", h->dir, strerror(errno));
+  return h->dir;
+}
+
+/* Writes the recordings, keeps the description for meta.json, frees the network. */
+static int close_net(lua_State *L, lnet *h, char *err, size_t errlen) {
+  if (!h->net) return 0;
+  lsoma_run *run = lsoma_run_of(L);
+  int rc = 0;
+  if (soma_net_rec_count(h->net) > 0 && h->dir[0]) {
+    if (mkdirs(h->dir)) {
+      snprintf(err, errlen, "cannot create %s: %s", h->dir, strerror(errno));
+      rc = -1;
+    }
+    for (int r = 0; !rc && r < soma_net_rec_count(h->net); r++)
+      if (soma_rec_write(soma_net_rec(h->net, r), h->dir)) {
+        snprintf(err, errlen, "%s", soma_net_errmsg(h->net));
+        rc = -1;
+      }
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f) {
+    fprintf(f, "{\"number\": %d, \"name\": \"%s\", \"folder\": \"%s\", \"description\": ",
+            h->number, h->name, h->number == 1 && !h->name[0] ? "." : h->dir + strlen(run->dir ? run->dir : "") + (run->dir ? 1 : 0));
+    soma_net_describe(h->net, f);
+    fputc('}', f);
+    fclose(f);
+    char *all = realloc(run->nets_json, run->nets_len + len + 3);
+    if (all) {
+      run->nets_json = all;
+      if (run->nets_len) all[run->nets_len++] = ',';
+      memcpy(all + run->nets_len, buf, len);
+      run->nets_len += len;
+      all[run->nets_len] = 0;
+    }
+    free(buf);
+  }
+  soma_net_destroy(h->net);
+  h->net = NULL;
+  return rc;
+}
+
+int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
+  int rc = 0;
+  lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    lnet *h = lua_touserdata(L, -1);
+    if (h && close_net(L, h, err, errlen)) rc = -1;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return rc;
+}
+
+/* net:destroy(): writes its recordings to the run directory and frees it */
+static int n_destroy(lua_State *L) {
+  lnet *h;
+  lnet_check(L, 1, "net:destroy", &h);
+  char err[1024];
+  if (close_net(L, h, err, sizeof err)) la_error(L, "net:destroy", "%s", err);
+  return 0;
+}
+
+static int n_gc(lua_State *L) {
+  lnet *h = lua_touserdata(L, 1);
+  if (h->net) soma_net_destroy(h->net);
+  h->net = NULL;
+  return 0;
+}
+
+/* net:run(ms) */
+static int n_run(lua_State *L) {
+  soma_net *net = lnet_check(L, 1, "net:run", NULL);
+  double ms = la_arg_num(L, 2, "net:run", "the time to run (ms)", 0, 1e12);
+  if (soma_net_pop_count(net) == 0)
+    la_error(L, "net:run", "the network has no populations; add some with net:pop{...} first");
+  lsoma_run *run = lsoma_run_of(L);
+  if (run->stop && *run->stop) la_error(L, "net:run", "interrupted");
+  progress_run(run->prog, soma_net_time(net), soma_net_time(net) + ms);
+  int rc = soma_net_run(net, ms);
+  if (rc == SOMA_INTERRUPTED) la_error(L, "net:run", "interrupted at t = %g ms", soma_net_time(net));
+  if (rc) lsoma_fail(L, net, "net:run");
+  return 0;
+}
+
+static int n_describe(lua_State *L) {
+  soma_net *net = lnet_check(L, 1, "net:describe", NULL);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return la_error(L, "net:describe", "out of memory");
+  soma_net_describe(net, f);
+  fclose(f);
+  lua_pushlstring(L, buf, len);
+  free(buf);
+  return 1;
+}
+
+static int n_index(lua_State *L) {
+  lnet *h = luaL_checkudata(L, 1, LSOMA_NET);
+  const char *k = lua_tostring(L, 2);
+  if (k && luaL_getmetafield(L, 1, k) != LUA_TNIL && lua_iscfunction(L, -1)) return 1;
+  if (k && !strcmp(k, "alive")) {
+    lua_pushboolean(L, h->net != NULL);
+    return 1;
+  }
+  soma_net *net = lnet_check(L, 1, "net", NULL);
+  if (!k) return la_error(L, "net", "no field %s", la_typename(L, 2));
+  if (!strcmp(k, "t")) lua_pushnumber(L, soma_net_time(net));
+  else if (!strcmp(k, "dt")) lua_pushnumber(L, soma_net_dt(net));
+  else if (!strcmp(k, "steps")) lua_pushinteger(L, soma_net_steps(net));
+  else if (!strcmp(k, "seed")) lua_pushinteger(L, soma_net_seed(net));
+  else if (!strcmp(k, "threads")) lua_pushinteger(L, soma_net_threads(net));
+  else if (!strcmp(k, "spikes")) lua_pushinteger(L, (lua_Integer)soma_net_spike_count(net));
+  else if (!strcmp(k, "events")) lua_pushinteger(L, (lua_Integer)soma_net_event_count(net));
+  else if (!strcmp(k, "synapses")) lua_pushinteger(L, (lua_Integer)soma_net_synapse_count(net));
+  else if (!strcmp(k, "name")) lua_pushstring(L, h->name);
+  else if (!strcmp(k, "folder")) lua_pushstring(L, h->dir);
+  else
+    return la_error(L, "net", "no field '%s' (fields: t, dt, steps, seed, threads, spikes, "
+                    "events, synapses, name, folder, alive; methods: pop, connect, record, run, "
+                    "describe, destroy)", k);
+  return 1;
+}
+
+/* soma.spike_hash{rec, rec, ...}: SHA-256 of the recorded spikes merged in time order */
+static int l_spike_hash(lua_State *L) {
+  la_table(L, 1, "soma.spike_hash", "a table of spike recordings");
+  soma_rec *recs[64];
+  int n = (int)lua_rawlen(L, 1);
+  if (n < 1 || n > 64) la_error(L, "soma.spike_hash", "give 1 to 64 spike recordings (got %d)", n);
+  for (int i = 0; i < n; i++) {
+    lua_rawgeti(L, 1, i + 1);
+    recs[i] = lrec_check(L, -1, "soma.spike_hash");
+    if (!soma_rec_is_spikes(recs[i]))
+      la_error(L, "soma.spike_hash", "'%s' records a state variable, not spikes", soma_rec_name(recs[i]));
+    lua_pop(L, 1);
+  }
+  char hex[65];
+  spike_hash(recs, n, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+static int l_models(lua_State *L) {
+  lua_createtable(L, soma_model_count(), 0);
+  for (int i = 0; i < soma_model_count(); i++) {
+    lua_pushstring(L, soma_model_name(i));
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static int l_model(lua_State *L) {
+  const char *name = la_arg_str(L, 1, "soma.model", "the model name");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return la_error(L, "soma.model", "out of memory");
+  int rc = soma_model_describe(name, f);
+  fclose(f);
+  if (rc) {
+    free(buf);
+    return la_error(L, "soma.model", "unknown model '%s'; soma.models() lists them", name);
+  }
+  lua_pushlstring(L, buf, len);
+  free(buf);
+  return 1;
+}
+
+/* soma.progress(done, total [, unit]): for scripts that loop over trials themselves */
+static int l_progress(lua_State *L) {
+  double total = la_arg_num(L, 2, "soma.progress", "the total", 0, HUGE_VAL);
+  double done = la_arg_num(L, 1, "soma.progress", "the count done", 0, total);
+  const char *unit = lua_isnoneornil(L, 3) ? "done" : la_arg_str(L, 3, "soma.progress", "the unit");
+  progress_count(lsoma_run_of(L)->prog, done, total, unit);
+  return 0;
+}
+
+void lsoma_open(lua_State *L, lsoma_run *run) {
+  lua_pushlightuserdata(L, run);
+  lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+
+  static const luaL_Reg net_methods[] = {{"pop", lpop_create},       {"connect", lproj_create},
+                                         {"record", lrec_create},     {"run", n_run},
+                                         {"describe", n_describe},   {"destroy", n_destroy},
+                                         {NULL, NULL}};
+  luaL_newmetatable(L, LSOMA_NET);
+  luaL_setfuncs(L, net_methods, 0);
+  lua_pushcfunction(L, n_index);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, n_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  lpop_open(L);
+  lproj_open(L);
+  lrec_open(L);
+
+  lua_newtable(L);   /* the module */
+  static const luaL_Reg fns[] = {{"net", l_net},         {"spike_hash", l_spike_hash},
+                                 {"models", l_models},   {"model", l_model},
+                                 {"progress", l_progress}, {NULL, NULL}};
+  luaL_setfuncs(L, fns, 0);
+  la_array_open(L);
+  ld_open(L);
+  lresults_open(L);
+  lua_pushstring(L, SOMA_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_pushinteger(L, run->seed);
+  lua_setfield(L, -2, "seed");
+  lua_pushinteger(L, run->threads);
+  lua_setfield(L, -2, "threads");
+  lua_pushboolean(L, run->headless);
+  lua_setfield(L, -2, "headless");
+  if (run->dir) {
+    lua_pushstring(L, run->dir);
+    lua_setfield(L, -2, "dir");
+  }
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "soma");
+  lua_pop(L, 2);
+  lua_setglobal(L, "soma");
+}

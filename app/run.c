@@ -1,0 +1,528 @@
+/* run.c — `soma run SCRIPT.lua`: runs a Lua experiment script in a fresh run directory.
+ *
+ * Order of events: the run directory is made; the script's main chunk runs (a global `params`
+ * table it assigns gets the --set overrides at that moment, typed like its defaults); then the
+ * optional callbacks: setup(), episode(k) for k = 1..params.episodes (or step(t) every
+ * params.step_ms until params.duration), finish(status). Every network's recordings are
+ * written, then results.json/.csv from soma.log/soma.result, then meta.json. SIGINT/SIGTERM
+ * stop at the next chunk boundary (or Lua instruction) and the same files are written with
+ * status "interrupted". */
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "app/lua_args.h"
+#include "app/lua_json.h"
+#include "app/lua_soma.h"
+#include "app/rundir.h"
+#include "sim/json.h"
+#include "sim/param.h"
+
+static const char *usage =
+    "usage: soma run SCRIPT.lua [options]\n"
+    "\n"
+    "Runs a Lua experiment script and writes its run directory: meta.json, the recordings\n"
+    "(.npy), results.json and results.csv (from soma.log and soma.result), and its figures.\n"
+    "\n"
+    "options:\n"
+    "  --seed N        seed of every network the script makes (default 1)\n"
+    "  --threads N     threads per network (default 1); results do not depend on it\n"
+    "  --out DIR       run directory (default runs/<script>-<date>-<time>); never overwritten\n"
+    "  --set KEY=VAL   override params.KEY of the script (repeatable); typed like the default\n"
+    "  --headless      no window (the default)\n"
+    "  --window        watch the run in a window\n"
+    "  --quiet         no progress display and no summary line\n"
+    "  -h, --help      this text\n"
+    "\n"
+    "Progress goes to stderr: one line redrawn on a terminal, plain lines every 10 s otherwise\n"
+    "(SOMA_PROGRESS_INTERVAL=S changes the interval). Ctrl-C stops at the next step boundary\n"
+    "and still writes everything simulated so far (meta.json status \"interrupted\").\n"
+    "Exit status: 0 ok, 1 script error, 2 usage error, 128+signal when interrupted.\n";
+
+typedef struct setting {
+  const char *key, *value, *text;
+  int used;
+} setting;
+
+typedef struct run_state {
+  setting *sets;
+  int n_sets;
+  int params_seen;
+  lsoma_run r;
+  progress *prog;
+} run_state;
+
+static volatile sig_atomic_t g_stop;
+static lua_State *g_L;
+
+static void stop_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  luaL_error(L, "interrupted by %s", g_stop == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void on_signal(int sig) {
+  g_stop = sig;
+  signal(sig, SIG_DFL);   /* a second Ctrl-C ends the process at once */
+  if (g_L) lua_sethook(g_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* ---- params and --set ------------------------------------------------------------------ */
+
+static int set_error(lua_State *L, const setting *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int set_error(lua_State *L, const setting *s, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return luaL_error(L, "--set %s: %s", s->text, msg);
+}
+
+/* applies one --set to the params table at idx */
+static void apply_set(lua_State *L, int idx, setting *s) {
+  int t = lua_getfield(L, idx, s->key);
+  if (t == LUA_TNIL) {
+    lj_sorted_keys(L, idx);
+    int n = (int)lua_rawlen(L, -1);
+    const char **names = lua_newuserdatauv(L, sizeof(char *) * (size_t)(n + 1), 0);
+    for (int i = 0; i < n; i++) {
+      lua_rawgeti(L, -2, i + 1);
+      names[i] = lua_tostring(L, -1);
+      lua_pop(L, 1);
+    }
+    char list[1024];
+    soma_join_names(names, sizeof *names, n, list, sizeof list);
+    const char *guess = soma_closest_name(s->key, names, n);
+    if (guess) set_error(L, s, "the script has no parameter '%s' (did you mean '%s'?); its parameters: %s", s->key, guess, list);
+    set_error(L, s, "the script has no parameter '%s'; its parameters: %s", s->key, n ? list : "(none)");
+  }
+  if (t == LUA_TNUMBER) {
+    int whole = lua_isinteger(L, -1);
+    if (!lua_stringtonumber(L, s->value))
+      set_error(L, s, "params.%s is a number (default %s), and '%s' is not", s->key,
+                lua_tostring(L, -1), s->value);
+    double v = lua_tonumber(L, -1);
+    if (whole && !lua_isinteger(L, -1)) {
+      if (v != floor(v) || fabs(v) > 9e15)
+        set_error(L, s, "params.%s is a whole number (default %s), and '%s' is not", s->key,
+                  lua_tostring(L, -2), s->value);
+      lua_pushinteger(L, (lua_Integer)v);
+    } else if (!whole) {
+      lua_pushnumber(L, v);
+    } else {
+      lua_pushvalue(L, -1);
+    }
+  } else if (t == LUA_TBOOLEAN) {
+    const char *v = s->value;
+    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on"))
+      lua_pushboolean(L, 1);
+    else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off"))
+      lua_pushboolean(L, 0);
+    else
+      set_error(L, s, "params.%s is true or false, and '%s' is neither", s->key, v);
+  } else if (t == LUA_TSTRING) {
+    lua_pushstring(L, s->value);
+  } else {
+    set_error(L, s, "params.%s is a %s; --set changes numbers, strings and booleans", s->key,
+              luaL_typename(L, -1));
+  }
+  lua_setfield(L, idx, s->key);
+  lua_settop(L, idx);
+  s->used = 1;
+}
+
+/* __newindex of the globals: `params = {...}` gets the overrides as it is assigned */
+static int globals_newindex(lua_State *L) {
+  run_state *st = lua_touserdata(L, lua_upvalueindex(1));
+  if (lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "params") && !st->params_seen) {
+    if (!lua_istable(L, 3))
+      return luaL_error(L, "params must be a table of defaults, e.g. params = {n = 100}");
+    st->params_seen = 1;
+    for (int i = 0; i < st->n_sets; i++) apply_set(L, 3, &st->sets[i]);
+    lua_getglobal(L, "soma");
+    lua_pushvalue(L, 3);
+    lua_setfield(L, -2, "params");
+    lua_pop(L, 1);
+  }
+  lua_rawset(L, 1);
+  return 0;
+}
+
+/* print() that first clears the progress line */
+static int clean_print(lua_State *L) {
+  run_state *st = lua_touserdata(L, lua_upvalueindex(1));
+  progress_clear(st->prog);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 0);
+  return 0;
+}
+
+static int traceback(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (!msg) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+/* calls the function on the stack (with nargs above it) in protected mode; 0 or -1 */
+static int pcall(lua_State *L, int nargs, int nres) {
+  int base = lua_gettop(L) - nargs;
+  lua_pushcfunction(L, traceback);
+  lua_insert(L, base);
+  int rc = lua_pcall(L, nargs, nres, base);
+  lua_remove(L, base);
+  return rc == LUA_OK ? 0 : -1;
+}
+
+static int get_function(lua_State *L, const char *name) {
+  if (lua_getglobal(L, name) == LUA_TFUNCTION) return 1;
+  lua_pop(L, 1);
+  return 0;
+}
+
+/* params[key] as a number, or def; a Lua error for a wrong type */
+static double param_num(lua_State *L, const char *key, double def, int required, const char *why) {
+  lua_getglobal(L, "params");
+  int t = lua_istable(L, -1) ? lua_getfield(L, -1, key) : LUA_TNIL;
+  if (t == LUA_TNIL) {
+    if (required) luaL_error(L, "%s, so the script needs params.%s", why, key);
+    lua_settop(L, 0);
+    return def;
+  }
+  if (t != LUA_TNUMBER) luaL_error(L, "params.%s must be a number (%s)", key, why);
+  double v = lua_tonumber(L, -1);
+  lua_settop(L, 0);
+  return v;
+}
+
+/* the protocol after the main chunk: setup, episode/step, (finish is called by the caller) */
+static int protocol(lua_State *L) {
+  run_state *st = lua_touserdata(L, 1);
+  lua_settop(L, 0);
+  for (int i = 0; i < st->n_sets; i++)
+    if (!st->sets[i].used)
+      return luaL_error(L, "--set %s: the script assigns no global params table to override "
+                        "(write params = {%s = ...} at its top)", st->sets[i].text, st->sets[i].key);
+  if (get_function(L, "setup")) lua_call(L, 0, 0);
+  int has_episode = get_function(L, "episode");
+  lua_settop(L, 0);
+  int has_step = get_function(L, "step");
+  lua_settop(L, 0);
+  if (has_episode && has_step) return luaL_error(L, "the script defines both episode and step; define one");
+  if (has_episode) {
+    double n = param_num(L, "episodes", 0, 1, "the script defines episode(k)");
+    if (!(n >= 0 && n == floor(n))) return luaL_error(L, "params.episodes must be a whole number >= 0");
+    for (double k = 1; k <= n; k++) {
+      progress_count(st->prog, k - 1, n, "episode");
+      get_function(L, "episode");
+      lua_pushinteger(L, (lua_Integer)k);
+      lua_call(L, 1, 1);
+      int stop = lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+      lua_settop(L, 0);
+      if (stop) break;
+    }
+  } else if (has_step) {
+    double duration = param_num(L, "duration", 0, 1, "the script defines step(t)");
+    double step_ms = param_num(L, "step_ms", 1, 0, "the time between step(t) calls");
+    if (!(duration >= 0) || !(step_ms > 0))
+      return luaL_error(L, "params.duration must be >= 0 and params.step_ms > 0 (ms)");
+    lua_getfield(L, LUA_REGISTRYINDEX, "soma.nets");
+    int nets = lua_gettop(L);
+    for (double t = 0; t + 1e-9 < duration; t += step_ms) {
+      double ms = fmin(step_ms, duration - t);
+      lua_Integer n = (lua_Integer)lua_rawlen(L, nets), live = 0;
+      for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, nets, i);
+        lnet *h = lua_touserdata(L, -1);
+        if (h->net && soma_net_pop_count(h->net) > 0) {
+          live++;
+          lua_getfield(L, -1, "run");
+          lua_insert(L, -2);
+          lua_pushnumber(L, ms);
+          lua_call(L, 2, 0);
+        } else {
+          lua_pop(L, 1);
+        }
+      }
+      if (!live) return luaL_error(L, "step(t) needs a network with populations to advance");
+      progress_count(st->prog, t + ms, duration, "ms");
+      get_function(L, "step");
+      lua_pushnumber(L, t + ms);
+      lua_call(L, 1, 0);
+    }
+  }
+  return 0;
+}
+
+/* ---- the run --------------------------------------------------------------------------- */
+
+static int file_sha256(const char *path, char hex[65], char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    return -1;
+  }
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  uint8_t buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    snprintf(err, errlen, "cannot read %s", path);
+    return -1;
+  }
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof d, d);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) sprintf(hex + 2 * i, "%02x", d[i]);
+  return 0;
+}
+
+static void write_meta(lua_State *L, const char *dir, int argc, char **argv, const char *script,
+                       const char *hash, run_state *st, const char *started, double wall,
+                       const char *status, const char *error) {
+  char err[512], ended[40];
+  FILE *f = rundir_open(dir, "meta.json", err, sizeof err);
+  if (!f) {
+    fprintf(stderr, "soma run: %s\n", err);
+    return;
+  }
+  fputs("{\"command\": \"soma run\", \"argv\": [", f);
+  for (int i = 0; i < argc; i++) {
+    if (i) fputs(", ", f);
+    soma_json_str(f, argv[i]);
+  }
+  fputs("],\n \"script\": ", f);
+  soma_json_str(f, script);
+  fprintf(f, ", \"script_sha256\": \"%s\",\n \"params\": ", hash);
+  lua_getglobal(L, "params");
+  if (!lua_istable(L, -1) || lj_write(L, -1, f)) fputs("null", f);
+  lua_settop(L, 0);
+  fputs(", \"set\": [", f);
+  for (int i = 0; i < st->n_sets; i++) {
+    if (i) fputs(", ", f);
+    soma_json_str(f, st->sets[i].text);
+  }
+  fprintf(f, "],\n \"seed\": %u, \"threads\": %d, \"headless\": %s, \"soma_version\": \"%s\", "
+             "\"git_revision\": \"%s\",\n \"started\": \"%s\", \"ended\": \"%s\", \"wall_s\": %.3f, "
+             "\"status\": \"%s\", \"error\": ",
+          st->r.seed, st->r.threads, st->r.headless ? "true" : "false", SOMA_VERSION,
+          rundir_git_revision(), started, rundir_timestamp(ended, sizeof ended), wall, status);
+  if (error) soma_json_str(f, error);
+  else fputs("null", f);
+  fprintf(f, ",\n \"networks\": [%s]}\n", st->r.nets_json ? st->r.nets_json : "");
+  if (fclose(f)) fprintf(stderr, "soma run: cannot write %s/meta.json\n", dir);
+}
+
+int cmd_run(int argc, char **argv) {
+  static const char *const known[] = {"--seed", "--threads", "--out", "--set", "--headless",
+                                      "--window", "--quiet", "--help", NULL};
+  const char *script = NULL, *out = NULL;
+  long seed = 1, threads = 1;
+  int quiet = 0, window = 0;
+  run_state st;
+  memset(&st, 0, sizeof st);
+  st.sets = calloc((size_t)argc, sizeof(setting));
+  if (!st.sets) return 1;
+  int rc = 2;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(usage, stdout);
+      free(st.sets);
+      return 0;
+    } else if (!strcmp(a, "--quiet")) {
+      quiet = 1;
+    } else if (!strcmp(a, "--headless")) {
+      window = 0;
+    } else if (!strcmp(a, "--window")) {
+      window = 1;
+    } else if (!strcmp(a, "--out")) {
+      if (!(out = cli_value("run", argc, argv, &i))) goto done;
+    } else if (!strcmp(a, "--set")) {
+      if (!(v = cli_value("run", argc, argv, &i))) goto done;
+      const char *eq = strchr(v, '=');
+      if (!eq || eq == v) {
+        fprintf(stderr, "soma run: --set: expected KEY=VALUE, got '%s'\n", v);
+        goto done;
+      }
+      setting *s = &st.sets[st.n_sets++];
+      s->text = v;
+      s->key = strndup(v, (size_t)(eq - v));
+      s->value = eq + 1;
+      for (int j = 0; j < st.n_sets - 1; j++)
+        if (!strcmp(st.sets[j].key, s->key)) {
+          fprintf(stderr, "soma run: --set %s given twice\n", s->key);
+          goto done;
+        }
+    } else if (!strcmp(a, "--seed") || !strcmp(a, "--threads")) {
+      if (!(v = cli_value("run", argc, argv, &i))) goto done;
+      if (!strcmp(a, "--seed") ? cli_long("run", a, v, 0, 4294967295L, &seed)
+                               : cli_long("run", a, v, 1, 1024, &threads))
+        goto done;
+    } else if (a[0] == '-' && a[1]) {
+      cli_unknown("run", a, known);
+      goto done;
+    } else if (!script) {
+      script = a;
+    } else {
+      fprintf(stderr, "soma run: one script at a time (got '%s' and '%s')\n", script, a);
+      goto done;
+    }
+  }
+  if (!script) {
+    fputs(usage, stderr);
+    goto done;
+  }
+  if (window) {
+    fprintf(stderr, "soma run: --window: the live window is not built yet; run headless\n");
+    goto done;
+  }
+  char hash[65], err[1024];
+  if (file_sha256(script, hash, err, sizeof err)) {
+    fprintf(stderr, "soma run: %s\n", err);
+    goto done;
+  }
+  char stem[256], dir[4096];
+  const char *base = strrchr(script, '/');
+  snprintf(stem, sizeof stem, "%s", base ? base + 1 : script);
+  char *dot = strrchr(stem, '.');
+  if (dot && dot != stem) *dot = 0;
+  if (rundir_create(out, stem, dir, sizeof dir, err, sizeof err)) {
+    fprintf(stderr, "soma run: %s\n", err);
+    rc = 1;
+    goto done;
+  }
+  char started[40];
+  rundir_timestamp(started, sizeof started);
+  double t0 = cli_now();
+  if (!quiet) {
+    const char *every = getenv("SOMA_PROGRESS_INTERVAL");
+    int tty = isatty(2);
+    st.prog = progress_create(stderr, tty, every ? atof(every) : tty ? 0.25 : 10);
+  }
+  st.r.dir = dir;
+  st.r.seed = (uint32_t)seed;
+  st.r.threads = (int)threads;
+  st.r.headless = !window;
+  st.r.stop = &g_stop;
+  st.r.prog = st.prog;
+
+  lua_State *L = luaL_newstate();
+  if (!L) {
+    fprintf(stderr, "soma run: out of memory\n");
+    rc = 1;
+    goto done;
+  }
+  luaL_openlibs(L);
+  lsoma_open(L, &st.r);
+  /* require finds modules next to the script first */
+  char sdir[4096];
+  snprintf(sdir, sizeof sdir, "%.*s", base ? (int)(base - script) : 1, base ? script : ".");
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", sdir, sdir, lua_tostring(L, -1));
+  lua_setfield(L, -3, "path");
+  lua_pop(L, 2);
+  lua_getglobal(L, "print");
+  lua_pushlightuserdata(L, &st);
+  lua_insert(L, -2);
+  lua_pushcclosure(L, clean_print, 2);
+  lua_setglobal(L, "print");
+  lua_pushglobaltable(L);
+  lua_newtable(L);
+  lua_pushlightuserdata(L, &st);
+  lua_pushcclosure(L, globals_newindex, 1);
+  lua_setfield(L, -2, "__newindex");
+  lua_setmetatable(L, -2);
+  lua_pop(L, 1);
+
+  g_stop = 0;
+  g_L = L;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  const char *status = "ok";
+  char *error = NULL;
+  int failed = luaL_loadfile(L, script) != LUA_OK;
+  if (!failed) failed = pcall(L, 0, 0);
+  if (!failed) {
+    lua_pushcfunction(L, protocol);
+    lua_pushlightuserdata(L, &st);
+    failed = pcall(L, 1, 0);
+  }
+  if (failed) {
+    error = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+    lua_settop(L, 0);
+  }
+  status = g_stop ? "interrupted" : failed ? "error" : "ok";
+  lua_sethook(L, NULL, 0, 0);
+  if (!failed || g_stop) {
+    if (get_function(L, "finish")) {
+      lua_pushstring(L, status);
+      if (pcall(L, 1, 0) && !g_stop) {
+        free(error);
+        error = strdup(lua_tostring(L, -1));
+        status = "error";
+        failed = 1;
+      }
+      lua_settop(L, 0);
+      lua_sethook(L, NULL, 0, 0);
+    }
+  }
+  progress_clear(st.prog);
+  if (failed && !g_stop) fprintf(stderr, "%s\n", error);
+  char werr[1024];
+  int write_failed = 0;
+  if (lsoma_close_all(L, werr, sizeof werr)) {
+    fprintf(stderr, "soma run: %s\n", werr);
+    write_failed = 1;
+  }
+  if (lresults_write(L, dir, werr, sizeof werr)) {
+    fprintf(stderr, "soma run: %s\n", werr);
+    write_failed = 1;
+  }
+  if (write_failed && !failed) status = "error";
+  /* the first line of the message is enough in meta.json; stderr had the traceback */
+  char *nl = error ? strstr(error, "\nstack traceback:") : NULL;
+  if (nl) *nl = 0;
+  write_meta(L, dir, argc, argv, script, hash, &st, started, cli_now() - t0, status, error);
+  g_L = NULL;
+  lua_close(L);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  if (g_stop) {
+    fprintf(stderr, "soma run: interrupted by %s; wrote what was simulated to %s/ (status "
+                    "\"interrupted\")\n", g_stop == SIGTERM ? "SIGTERM" : "SIGINT", dir);
+    rc = 128 + g_stop;
+  } else if (failed || write_failed) {
+    fprintf(stderr, "soma run: the script failed; %s/ holds what was written (meta.json status "
+                    "\"error\")\n", dir);
+    rc = 1;
+  } else {
+    if (!quiet) printf("wrote %s/\n", dir);
+    rc = 0;
+  }
+  free(error);
+done:
+  progress_destroy(st.prog);
+  free(st.sets);
+  return rc;
+}
