@@ -342,8 +342,8 @@ int cmd_run(int argc, char **argv) {
     const char *a = argv[i], *v;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(usage, stdout);
-      free(st.sets);
-      return 0;
+      rc = 0;
+      goto done;
     } else if (!strcmp(a, "--quiet")) {
       quiet = 1;
     } else if (!strcmp(a, "--headless")) {
@@ -523,6 +523,8 @@ int cmd_run(int argc, char **argv) {
   free(error);
 done:
   progress_destroy(st.prog);
+  free(st.r.nets_json);
+  for (int i = 0; i < st.n_sets; i++) free((char *)st.sets[i].key);
   free(st.sets);
   return rc;
 }

@@ -2,25 +2,7 @@
 # test_cli.sh — the soma command as a user runs it: help, version, bad flags and their
 # messages, `soma bench --json` fields and determinism across threads, `soma demo` run
 # directories (numpy reads them; an existing run is never overwritten), `soma models`.
-SOMA=${SOMA:-bin/soma}
-PY=/usr/bin/python3
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "$2" ] && echo "  $2"; }
-
-# expect NAME STATUS PATTERN CMD...: exit status and a fixed string in stdout+stderr
-expect() {
-  name=$1 status=$2 pattern=$3
-  shift 3
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" = "$status" ] && printf '%s' "$out" | grep -qF -- "$pattern"; then ok "$name"
-  else not_ok "$name" "exit $rc (want $status), output: $(printf '%s' "$out" | head -3)"; fi
-}
+. "$(dirname "$0")/sh_harness.sh"
 
 expect "no arguments prints usage, exit 2" 2 "usage: soma COMMAND" $SOMA
 expect "--help" 0 "commands:" $SOMA --help
@@ -79,5 +61,4 @@ EOF
 else not_ok "demo runs" "$(cat "$tmp/demo.out")"; fi
 expect "demo refuses to overwrite a run" 1 "never overwrites a run" $SOMA demo --out "$tmp/run" --time 0.1 --quiet
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+done_tests
