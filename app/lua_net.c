@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app/cli.h"
 #include "app/lua_args.h"
 #include "app/lua_array.h"
 #include "app/lua_dist.h"
@@ -327,6 +328,12 @@ static int l_progress(lua_State *L) {
   return 0;
 }
 
+/* soma.clock(): wall-clock seconds from a monotonic clock, for timing parts of a script */
+static int l_clock(lua_State *L) {
+  lua_pushnumber(L, cli_now());
+  return 1;
+}
+
 void lsoma_open(lua_State *L, lsoma_run *run) {
   lua_pushlightuserdata(L, run);
   lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
@@ -351,7 +358,8 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   lua_newtable(L);   /* the module */
   static const luaL_Reg fns[] = {{"net", l_net},         {"spike_hash", l_spike_hash},
                                  {"models", l_models},   {"model", l_model},
-                                 {"progress", l_progress}, {NULL, NULL}};
+                                 {"progress", l_progress}, {"clock", l_clock},
+                                 {NULL, NULL}};
   luaL_setfuncs(L, fns, 0);
   la_array_open(L);
   ld_open(L);

@@ -46,3 +46,5 @@ if [ "${PEERS:-1}" != 0 ] && [ -x bench/peers/compare.sh ]; then
   bench/peers/compare.sh coba cuba --time 10 --repeat "$REPEAT"
   bench/peers/compare.sh brunel --time 1 --repeat 3 --out bench/out/peers-brunel.md
 fi
+# the cost of building and driving a network from Lua (bench/out/lua.md)
+bench/lua_overhead.sh
