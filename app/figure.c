@@ -54,6 +54,45 @@ static void fill(figure *f, int x0, int y0, int x1, int y1, uint32_t c) {
     for (int x = x0; x < x1; x++) blend(f, x, y, c, 255);
 }
 
+/* ---- drawing in pixels (canvases for scripts and the window) ----------------------- */
+
+void figure_clear(figure *f, uint32_t rgba) {
+  uint8_t c[4] = {(uint8_t)(rgba >> 24), (uint8_t)(rgba >> 16), (uint8_t)(rgba >> 8), 255};
+  for (size_t i = 0; i < (size_t)f->w * (size_t)f->h; i++) memcpy(f->rgba + 4 * i, c, 4);
+}
+
+void figure_rect(figure *f, int x, int y, int w, int h, uint32_t rgba, int filled) {
+  int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
+  int x1 = x + w > f->w ? f->w : x + w, y1 = y + h > f->h ? f->h : y + h;
+  if (filled) {
+    fill(f, x0, y0, x1, y1, rgba);
+    return;
+  }
+  fill(f, x0, y0, x1, y0 + 1, rgba);
+  fill(f, x0, y1 - 1, x1, y1, rgba);
+  fill(f, x0, y0 + 1, x0 + 1, y1 - 1, rgba);
+  fill(f, x1 - 1, y0 + 1, x1, y1 - 1, rgba);
+}
+
+void figure_circle(figure *f, int cx, int cy, int r, uint32_t rgba, int filled) {
+  if (r < 0 || r > 1 << 15) return;
+  for (int y = -r; y <= r; y++)
+    for (int x = -r; x <= r; x++) {
+      int d2 = x * x + y * y;
+      if (d2 > r * r + r) continue;
+      if (!filled && d2 < (r - 1) * (r - 1) + (r - 1)) continue;
+      blend(f, cx + x, cy + y, rgba, 255);
+    }
+}
+
+const uint8_t *figure_pixels(const figure *f, int *w, int *h) {
+  *w = f->w;
+  *h = f->h;
+  return f->rgba;
+}
+
+uint8_t *figure_pixels_mut(figure *f) { return f->rgba; }
+
 /* ---- text ---------------------------------------------------------------------------- */
 
 static TTF_Font *font_at(int px) {
@@ -153,15 +192,21 @@ void figure_point(figure *f, const fig_axes *a, double x, double y, uint32_t rgb
 
 /* Bresenham line between two pixels, clipped to the panel. */
 static void segment(figure *f, const fig_axes *a, int x0, int y0, int x1, int y1, uint32_t c) {
+  if (abs(x1 - x0) > 100000 || abs(y1 - y0) > 100000) return;
   int dx = abs(x1 - x0), dy = -abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
   int e = dx + dy;
-  for (int guard = 0; guard < 100000; guard++) {
+  for (int guard = 0; guard < 200001; guard++) {
     if (x0 >= a->x && x0 < a->x + a->w && y0 >= a->y && y0 < a->y + a->h) blend(f, x0, y0, c, 255);
     if (x0 == x1 && y0 == y1) break;
     int e2 = 2 * e;
     if (e2 >= dy) e += dy, x0 += sx;
     if (e2 <= dx) e += dx, y0 += sy;
   }
+}
+
+void figure_segment(figure *f, int x0, int y0, int x1, int y1, uint32_t rgba) {
+  fig_axes whole = {0, 0, f->w, f->h, 0, 1, 0, 1};
+  segment(f, &whole, x0, y0, x1, y1, rgba);
 }
 
 void figure_line(figure *f, const fig_axes *a, const double *x, const double *y, size_t n,

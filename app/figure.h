@@ -1,6 +1,6 @@
 /* figure.h — headless figures: an RGBA canvas with axes, ticks, labels (SDL2_ttf, DejaVu
- * Sans), points, lines and bars, saved as PNG (libpng). Enough for rasters, learning curves
- * and traces written next to a run's data. */
+ * Sans), points, lines and bars, saved as PNG (libpng); plain pixel drawing for canvases that scripts
+ * and the live window draw on. */
 #ifndef SOMA_FIGURE_H
 #define SOMA_FIGURE_H
 
@@ -36,6 +36,15 @@ void figure_bar(figure *f, const fig_axes *a, double x0, double x1, double y, ui
 /* Text at pixel (x, y): align -1 left, 0 centred, 1 right; vertical text when rotate is set. */
 void figure_text(figure *f, int x, int y, const char *s, int px, uint32_t rgba, int align,
                  int rotate);
+
+/* Drawing in pixel coordinates (origin top left), clipped to the canvas. */
+void figure_clear(figure *f, uint32_t rgba);
+void figure_rect(figure *f, int x, int y, int w, int h, uint32_t rgba, int filled);
+void figure_segment(figure *f, int x0, int y0, int x1, int y1, uint32_t rgba);
+void figure_circle(figure *f, int cx, int cy, int r, uint32_t rgba, int filled);
+/* The pixels, RGBA row-major, w x h. */
+const uint8_t *figure_pixels(const figure *f, int *w, int *h);
+uint8_t *figure_pixels_mut(figure *f);
 
 /* Writes the canvas as an 8-bit RGBA PNG. Returns 0, or -1 with a message in err. */
 int figure_save(const figure *f, const char *path, char *err, size_t errlen);

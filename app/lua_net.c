@@ -11,6 +11,7 @@
 #include "app/lua_args.h"
 #include "app/lua_array.h"
 #include "app/lua_dist.h"
+#include "app/lua_figure.h"
 #include "app/lua_soma.h"
 #include "app/spike_hash.h"
 
@@ -363,6 +364,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   luaL_setfuncs(L, fns, 0);
   la_array_open(L);
   ld_open(L);
+  lfig_open(L);
   lresults_open(L);
   lua_pushstring(L, SOMA_VERSION);
   lua_setfield(L, -2, "version");
