@@ -95,6 +95,7 @@ static int progress_cb(void *user, double t_ms, double end_ms) {
   (void)end_ms;
   lsoma_run *r = user;
   progress_time(r->prog, t_ms);
+  if (r->frame && r->running && r->frame(r->frame_ctx, r->running, 0)) return 1;
   return r->stop && *r->stop;
 }
 
@@ -228,8 +229,17 @@ static int n_run(lua_State *L) {
     la_error(L, "net:run", "the network has no populations; add some with net:pop{...} first");
   lsoma_run *run = lsoma_run_of(L);
   if (run->stop && *run->stop) la_error(L, "net:run", "interrupted");
+  if (run->drawing || run->running)
+    la_error(L, "net:run", "a network cannot run inside draw(g) or while another runs; draw "
+             "only reads the state");
   progress_run(run->prog, soma_net_time(net), soma_net_time(net) + ms);
+  run->running = L;
   int rc = soma_net_run(net, ms);
+  run->running = NULL;
+  if (rc == SOMA_INTERRUPTED && run->stop_message[0]) {
+    lua_pushstring(L, run->stop_message);
+    return lua_error(L);
+  }
   if (rc == SOMA_INTERRUPTED) la_error(L, "net:run", "interrupted at t = %g ms", soma_net_time(net));
   if (rc) lsoma_fail(L, net, "net:run");
   return 0;

@@ -23,6 +23,13 @@ typedef struct lsoma_run {
   int n_nets;                       /* networks made so far */
   char *nets_json;                  /* descriptions of closed networks, comma-separated */
   size_t nets_len;
+  /* the window: called between chunks of a run (force 0) with the Lua thread that runs;
+   * nonzero stops the run, with the reason in stop_message ("" for a closed window) */
+  int (*frame)(void *ctx, lua_State *L, int force);
+  void *frame_ctx;
+  int drawing;                      /* inside draw(g): networks must not run */
+  lua_State *running;               /* the thread inside net:run */
+  char stop_message[2048];
 } lsoma_run;
 
 typedef struct lnet {

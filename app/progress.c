@@ -44,26 +44,35 @@ static void duration(char *buf, size_t n, double s) {
   else snprintf(buf, n, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
 }
 
-static void show(progress *p) {
+/* the status line: simulated time, run percentage, speed, ETA, units done */
+const char *progress_describe(progress *p, char *line, size_t size) {
   double now = cli_now();
-  char line[256], eta[32];
-  int len = snprintf(line, sizeof line, "t = %.3g s", p->t / 1000);
+  char eta[32];
+  if (size > 256) size = 256;
+  int len = snprintf(line, size, "t = %.3g s", p->t / 1000);
   double wall = now - p->run_wall0, sim = (p->t - p->run_t0) / 1000;
   if (p->run_end > p->run_t0) {
-    len += snprintf(line + len, sizeof line - (size_t)len, ", run %.0f%%",
+    len += snprintf(line + len, size - (size_t)len, ", run %.0f%%",
                     100 * (p->t - p->run_t0) / (p->run_end - p->run_t0));
-    if (wall > 0 && sim > 0) {
+    if (wall > 0 && sim > 0 && len < (int)size - 64) {
       double speed = sim / wall;
       duration(eta, sizeof eta, (p->run_end - p->t) / 1000 / speed);
-      len += snprintf(line + len, sizeof line - (size_t)len, ", %.3gx real time, ETA %s", speed, eta);
+      len += snprintf(line + len, size - (size_t)len, ", %.3gx real time, ETA %s", speed, eta);
     }
   }
-  if (p->total > 0) {
+  if (p->total > 0 && len < (int)size - 80) {
     double per = p->done > 0 ? (now - p->count_wall0) / p->done : NAN;
     duration(eta, sizeof eta, per * (p->total - p->done));
-    snprintf(line + len, sizeof line - (size_t)len, "; %s %.0f of %.0f, ETA %s", p->unit,
+    snprintf(line + len, size - (size_t)len, "; %s %.0f of %.0f, ETA %s", p->unit,
              p->done, p->total, p->done > 0 ? eta : "?");
   }
+  return line;
+}
+
+static void show(progress *p) {
+  char line[256];
+  if (!p->out) return;
+  progress_describe(p, line, sizeof line);
   if (p->tty) {
     fprintf(p->out, "\r\033[K  %s", line);
     p->shown = 1;
@@ -71,7 +80,7 @@ static void show(progress *p) {
     fprintf(p->out, "progress: %s\n", line);
   }
   fflush(p->out);
-  p->last_shown = now;
+  p->last_shown = cli_now();
 }
 
 static void maybe_show(progress *p) {
@@ -101,7 +110,7 @@ void progress_count(progress *p, double done, double total, const char *unit) {
 }
 
 void progress_clear(progress *p) {
-  if (!p || !p->shown) return;
+  if (!p || !p->shown || !p->out) return;
   fputs("\r\033[K", p->out);
   fflush(p->out);
   p->shown = 0;

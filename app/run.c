@@ -21,9 +21,12 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/lua_args.h"
+#include "app/live_view.h"
+#include "app/lua_figure.h"
 #include "app/lua_json.h"
 #include "app/lua_soma.h"
 #include "app/rundir.h"
+#include "app/window.h"
 #include "sim/json.h"
 #include "sim/param.h"
 
@@ -39,12 +42,15 @@ static const char *usage =
     "  --out DIR       run directory (default runs/<script>-<date>-<time>); never overwritten\n"
     "  --set KEY=VAL   override params.KEY of the script (repeatable); typed like the default\n"
     "  --headless      no window (the default)\n"
-    "  --window        watch the run in a window\n"
+    "  --window        watch the run in a window: the script's draw(g), or a live raster;\n"
+    "                  Space pauses, Esc or closing the window stops the run\n"
     "  --quiet         no progress display and no summary line\n"
     "  -h, --help      this text\n"
     "\n"
     "Progress goes to stderr: one line redrawn on a terminal, plain lines every 10 s otherwise\n"
-    "(SOMA_PROGRESS_INTERVAL=S changes the interval). Ctrl-C stops at the next step boundary\n"
+    "(SOMA_PROGRESS_INTERVAL=S changes the interval). The window stays open at the end until\n"
+    "closed (SOMA_WINDOW_TIMEOUT=S closes it after S seconds; SOMA_WINDOW_SCREENSHOT=FILE.png\n"
+    "saves the last frame).  Ctrl-C stops at the next step boundary\n"
     "and still writes everything simulated so far (meta.json status \"interrupted\").\n"
     "Exit status: 0 ok, 1 script error, 2 usage error, 128+signal when interrupted.\n";
 
@@ -59,6 +65,12 @@ typedef struct run_state {
   int params_seen;
   lsoma_run r;
   progress *prog;
+  /* the window */
+  window *win;
+  figure *canvas;
+  char title[256];
+  double last_frame;
+  int window_closed;
 } run_state;
 
 static volatile sig_atomic_t g_stop;
@@ -172,6 +184,7 @@ static int clean_print(lua_State *L) {
 static int traceback(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
   if (!msg) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  if (strstr(msg, "\nstack traceback:")) return 1;   /* raised again (from draw): keep the first */
   luaL_traceback(L, L, msg, 1);
   return 1;
 }
@@ -207,6 +220,51 @@ static double param_num(lua_State *L, const char *key, double def, int required,
   return v;
 }
 
+/* draws a frame into the window: the script's draw(g) on the canvas, or the live view.
+ * Returns 1 to stop the run (window closed, or draw failed: message in stop_message). */
+static int frame(void *ctx, lua_State *L, int force) {
+  run_state *st = ctx;
+  if (!st->win || st->window_closed) return st->window_closed;
+  double now = cli_now();
+  if (!force && now - st->last_frame < 1.0 / 30) {
+    if (!window_poll(st->win)) return 0;
+  } else {
+    st->last_frame = now;
+    char status[256];
+    progress_describe(st->prog, status, sizeof status);
+    int top = lua_gettop(L);
+    if (lua_getglobal(L, "draw") == LUA_TFUNCTION) {
+      figure_clear(st->canvas, 0xffffffffu);
+      lua_getfield(L, LUA_REGISTRYINDEX, "soma.window_canvas");
+      st->r.drawing = 1;
+      int failed = pcall(L, 1, 0);
+      st->r.drawing = 0;
+      if (failed) {
+        snprintf(st->r.stop_message, sizeof st->r.stop_message, "%s", lua_tostring(L, -1));
+        lua_settop(L, top);
+        return 1;
+      }
+    } else {
+      live_view_draw(L, st->canvas, st->title, status);
+    }
+    lua_settop(L, top);
+    if (!window_show(st->win, st->canvas)) return 0;
+  }
+  st->window_closed = 1;
+  g_stop = SIGINT;
+  st->r.stop_message[0] = 0;
+  snprintf(st->r.stop_message, sizeof st->r.stop_message, "stopped: the window was closed");
+  return 1;
+}
+
+/* a frame between callbacks: an error in draw or a closed window stops the script */
+static void frame_or_stop(lua_State *L, run_state *st) {
+  if (frame(st, L, 1)) {
+    lua_pushstring(L, st->r.stop_message);
+    lua_error(L);
+  }
+}
+
 /* the protocol after the main chunk: setup, episode/step, (finish is called by the caller) */
 static int protocol(lua_State *L) {
   run_state *st = lua_touserdata(L, 1);
@@ -216,6 +274,7 @@ static int protocol(lua_State *L) {
       return luaL_error(L, "--set %s: the script assigns no global params table to override "
                         "(write params = {%s = ...} at its top)", st->sets[i].text, st->sets[i].key);
   if (get_function(L, "setup")) lua_call(L, 0, 0);
+  frame_or_stop(L, st);
   int has_episode = get_function(L, "episode");
   lua_settop(L, 0);
   int has_step = get_function(L, "step");
@@ -231,6 +290,7 @@ static int protocol(lua_State *L) {
       lua_call(L, 1, 1);
       int stop = lua_isboolean(L, -1) && !lua_toboolean(L, -1);
       lua_settop(L, 0);
+      frame_or_stop(L, st);
       if (stop) break;
     }
   } else if (has_step) {
@@ -261,6 +321,7 @@ static int protocol(lua_State *L) {
       get_function(L, "step");
       lua_pushnumber(L, t + ms);
       lua_call(L, 1, 0);
+      frame_or_stop(L, st);
     }
   }
   return 0;
@@ -332,7 +393,7 @@ int cmd_run(int argc, char **argv) {
                                       "--window", "--quiet", "--help", NULL};
   const char *script = NULL, *out = NULL;
   long seed = 1, threads = 1;
-  int quiet = 0, window = 0;
+  int quiet = 0, use_window = 0;
   run_state st;
   memset(&st, 0, sizeof st);
   st.sets = calloc((size_t)argc, sizeof(setting));
@@ -347,9 +408,9 @@ int cmd_run(int argc, char **argv) {
     } else if (!strcmp(a, "--quiet")) {
       quiet = 1;
     } else if (!strcmp(a, "--headless")) {
-      window = 0;
+      use_window = 0;
     } else if (!strcmp(a, "--window")) {
-      window = 1;
+      use_window = 1;
     } else if (!strcmp(a, "--out")) {
       if (!(out = cli_value("run", argc, argv, &i))) goto done;
     } else if (!strcmp(a, "--set")) {
@@ -387,10 +448,6 @@ int cmd_run(int argc, char **argv) {
     fputs(usage, stderr);
     goto done;
   }
-  if (window) {
-    fprintf(stderr, "soma run: --window: the live window is not built yet; run headless\n");
-    goto done;
-  }
   char hash[65], err[1024];
   if (file_sha256(script, hash, err, sizeof err)) {
     fprintf(stderr, "soma run: %s\n", err);
@@ -409,15 +466,26 @@ int cmd_run(int argc, char **argv) {
   char started[40];
   rundir_timestamp(started, sizeof started);
   double t0 = cli_now();
-  if (!quiet) {
-    const char *every = getenv("SOMA_PROGRESS_INTERVAL");
-    int tty = isatty(2);
-    st.prog = progress_create(stderr, tty, every ? atof(every) : tty ? 0.25 : 10);
+  const char *every = getenv("SOMA_PROGRESS_INTERVAL");
+  int tty = isatty(2);
+  if (!quiet) st.prog = progress_create(stderr, tty, every ? atof(every) : tty ? 0.25 : 10);
+  else if (use_window) st.prog = progress_create(NULL, 0, 1);   /* the window's status line */
+  if (use_window) {
+    snprintf(st.title, sizeof st.title, "soma — %s", script);
+    st.canvas = figure_create(960, 640);
+    st.win = st.canvas ? window_open(960, 640, st.title, err, sizeof err) : NULL;
+    if (!st.win) {
+      fprintf(stderr, "soma run: --window: %s\n", st.canvas ? err : "out of memory");
+      rc = 1;
+      goto done;
+    }
+    st.r.frame = frame;
+    st.r.frame_ctx = &st;
   }
   st.r.dir = dir;
   st.r.seed = (uint32_t)seed;
   st.r.threads = (int)threads;
-  st.r.headless = !window;
+  st.r.headless = !use_window;
   st.r.stop = &g_stop;
   st.r.prog = st.prog;
 
@@ -429,6 +497,10 @@ int cmd_run(int argc, char **argv) {
   }
   luaL_openlibs(L);
   lsoma_open(L, &st.r);
+  if (st.canvas) {
+    lfig_push_borrowed(L, st.canvas);
+    lua_setfield(L, LUA_REGISTRYINDEX, "soma.window_canvas");
+  }
   /* require finds modules next to the script first */
   char sdir[4096];
   snprintf(sdir, sizeof sdir, "%.*s", base ? (int)(base - script) : 1, base ? script : ".");
@@ -487,6 +559,13 @@ int cmd_run(int argc, char **argv) {
       lua_sethook(L, NULL, 0, 0);
     }
   }
+  if (st.win && !st.window_closed) {
+    frame(&st, L, 1);
+    const char *shot = getenv("SOMA_WINDOW_SCREENSHOT");
+    char serr[512];
+    if (shot && *shot && window_screenshot(st.win, shot, serr, sizeof serr))
+      fprintf(stderr, "soma run: %s\n", serr);
+  }
   progress_clear(st.prog);
   if (failed && !g_stop) fprintf(stderr, "%s\n", error);
   char werr[1024];
@@ -509,8 +588,9 @@ int cmd_run(int argc, char **argv) {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   if (g_stop) {
-    fprintf(stderr, "soma run: interrupted by %s; wrote what was simulated to %s/ (status "
-                    "\"interrupted\")\n", g_stop == SIGTERM ? "SIGTERM" : "SIGINT", dir);
+    fprintf(stderr, "soma run: %s; wrote what was simulated to %s/ (status \"interrupted\")\n",
+            st.window_closed ? "stopped: the window was closed"
+            : g_stop == SIGTERM ? "interrupted by SIGTERM" : "interrupted by SIGINT", dir);
     rc = 128 + g_stop;
   } else if (failed || write_failed) {
     fprintf(stderr, "soma run: the script failed; %s/ holds what was written (meta.json status "
@@ -520,8 +600,15 @@ int cmd_run(int argc, char **argv) {
     if (!quiet) printf("wrote %s/\n", dir);
     rc = 0;
   }
+  fflush(stdout);
+  if (st.win && !st.window_closed) {
+    const char *t = getenv("SOMA_WINDOW_TIMEOUT");
+    window_hold(st.win, t && *t ? atof(t) : -1);
+  }
   free(error);
 done:
+  window_close(st.win);
+  figure_destroy(st.canvas);
   progress_destroy(st.prog);
   free(st.r.nets_json);
   for (int i = 0; i < st.n_sets; i++) free((char *)st.sets[i].key);

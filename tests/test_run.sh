@@ -13,7 +13,6 @@ expect "run without a script prints usage" 2 "usage: soma run SCRIPT.lua" $SOMA 
 expect "misspelt option" 2 "unknown option '--sed' (did you mean '--seed'?)" $SOMA run --sed 1 x.lua
 expect "missing script" 2 "cannot open nope.lua: No such file" $SOMA run nope.lua
 expect "--set without =" 2 "--set: expected KEY=VALUE, got 'n'" $SOMA run --set n x.lua
-expect "--window is refused until it exists" 2 "--window" $SOMA run --window x.lua
 
 cat >"$S/params.lua" <<'LUA'
 params = { n = 10, rate = 2.5, fast = false, label = "base", quick = false }
