@@ -130,6 +130,7 @@ static int l_net(lua_State *L) {
   h->net = soma_net_create(&c, err, sizeof err);
   if (!h->net) la_error(L, call, "%s", err);
   h->number = ++run->n_nets;
+  if (h->number == 1) run->dt = c.dt;
   snprintf(h->name, sizeof h->name, "%s", name ? name : "");
   if (run->dir) {
     if (h->number == 1 && !name) snprintf(h->dir, sizeof h->dir, "%s", run->dir);
@@ -276,11 +277,13 @@ static int n_index(lua_State *L) {
   else if (!strcmp(k, "spikes")) lua_pushinteger(L, (lua_Integer)soma_net_spike_count(net));
   else if (!strcmp(k, "events")) lua_pushinteger(L, (lua_Integer)soma_net_event_count(net));
   else if (!strcmp(k, "synapses")) lua_pushinteger(L, (lua_Integer)soma_net_synapse_count(net));
+  else if (!strcmp(k, "synapse_bytes")) lua_pushinteger(L, (lua_Integer)soma_net_synapse_bytes(net));
+  else if (!strcmp(k, "parallel_steps")) lua_pushinteger(L, soma_net_parallel_steps(net));
   else if (!strcmp(k, "name")) lua_pushstring(L, h->name);
   else if (!strcmp(k, "folder")) lua_pushstring(L, h->dir);
   else
     return la_error(L, "net", "no field '%s' (fields: t, dt, steps, seed, threads, spikes, "
-                    "events, synapses, name, folder, alive; methods: pop, connect, record, run, "
+                    "events, synapses, synapse_bytes, parallel_steps, name, folder, alive; methods: pop, connect, record, run, "
                     "describe, destroy)", k);
   return 1;
 }

@@ -3,6 +3,7 @@
  * "log": [...]}) and results.csv (the log rows; columns sorted by name). When the script never
  * calls soma.result, its last logged row is the result. */
 #include <lauxlib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "app/lua_json.h"
 #include "app/lua_soma.h"
 #include "app/rundir.h"
+#include "sim/json.h"
 
 static const char *const LOG_KEY = "soma.log";
 static const char *const RESULT_KEY = "soma.result";
@@ -96,7 +98,8 @@ static void csv_value(lua_State *L, int idx, FILE *f) {
   switch (lua_type(L, idx)) {
     case LUA_TNUMBER:
       if (lua_isinteger(L, idx)) fprintf(f, "%lld", (long long)lua_tointeger(L, idx));
-      else fprintf(f, "%.17g", lua_tonumber(L, idx));
+      else if (isfinite(lua_tonumber(L, idx))) soma_json_num(f, lua_tonumber(L, idx));
+      else fprintf(f, "%g", lua_tonumber(L, idx));
       break;
     case LUA_TBOOLEAN: fputs(lua_toboolean(L, idx) ? "true" : "false", f); break;
     case LUA_TSTRING: {

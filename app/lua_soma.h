@@ -21,6 +21,7 @@ typedef struct lsoma_run {
   volatile sig_atomic_t *stop;      /* set by SIGINT/SIGTERM: runs stop at the next chunk */
   progress *prog;                   /* NULL when quiet */
   int n_nets;                       /* networks made so far */
+  double dt;                        /* the first network's time step (ms), 0 before it */
   char *nets_json;                  /* descriptions of closed networks, comma-separated */
   size_t nets_len;
   /* the window: called between chunks of a run (force 0) with the Lua thread that runs;

@@ -377,7 +377,10 @@ static void write_meta(lua_State *L, const char *dir, int argc, char **argv, con
     if (i) fputs(", ", f);
     soma_json_str(f, st->sets[i].text);
   }
-  fprintf(f, "],\n \"seed\": %u, \"threads\": %d, \"headless\": %s, \"soma_version\": \"%s\", "
+  fprintf(f, "],\n \"dt_ms\": ");
+  if (st->r.dt > 0) soma_json_num(f, st->r.dt);
+  else fputs("null", f);
+  fprintf(f, ", \"seed\": %u, \"threads\": %d, \"headless\": %s, \"soma_version\": \"%s\", "
              "\"git_revision\": \"%s\",\n \"started\": \"%s\", \"ended\": \"%s\", \"wall_s\": %.3f, "
              "\"status\": \"%s\", \"error\": ",
           st->r.seed, st->r.threads, st->r.headless ? "true" : "false", SOMA_VERSION,

@@ -30,7 +30,7 @@ assert r == {"n": 20, "rate": 3, "fast": True, "label": "x,y", "seed": 42, "thre
 m = json.load(open(d + "/meta.json"))
 assert m["params"]["n"] == 20 and m["set"] == ["n=20", "rate=3", "fast=true", "label=x,y"], m
 assert m["status"] == "ok" and m["seed"] == 42 and len(m["script_sha256"]) == 64, m
-for k in ("soma_version", "git_revision", "started", "ended", "wall_s", "networks", "script"):
+for k in ("soma_version", "git_revision", "started", "ended", "wall_s", "networks", "script", "dt_ms", "headless", "argv"):
     assert k in m, k
 EOF
 expect "unknown --set key lists the parameters" 1 "--set rat=3: the script has no parameter 'rat' (did you mean 'rate'?); its parameters: fast, label, n, quick, rate" \
