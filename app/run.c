@@ -52,7 +52,8 @@ static const char *usage =
     "closed (SOMA_WINDOW_TIMEOUT=S closes it after S seconds; SOMA_WINDOW_SCREENSHOT=FILE.png\n"
     "saves the last frame).  Ctrl-C stops at the next step boundary\n"
     "and still writes everything simulated so far (meta.json status \"interrupted\").\n"
-    "Exit status: 0 ok, 1 script error, 2 usage error, 128+signal when interrupted.\n";
+    "Exit status: 0 ok, 1 script error, 2 usage error (also a bad --set), 128+signal when\n"
+    "interrupted.\n";
 
 typedef struct setting {
   const char *key, *value, *text;
@@ -98,7 +99,8 @@ static int set_error(lua_State *L, const setting *s, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  return luaL_error(L, "--set %s: %s", s->text, msg);
+  lua_pushfstring(L, "--set %s: %s", s->text, msg);   /* no script location: a usage error */
+  return lua_error(L);
 }
 
 /* applies one --set to the params table at idx */
@@ -570,7 +572,11 @@ int cmd_run(int argc, char **argv) {
       fprintf(stderr, "soma run: %s\n", serr);
   }
   progress_clear(st.prog);
-  if (failed && !g_stop) fprintf(stderr, "%s\n", error);
+  int usage_error = error && !strncmp(error, "--set ", 6);
+  char *nl = error ? strstr(error, "\nstack traceback:") : NULL;
+  if (usage_error && nl) *nl = 0;
+  if (usage_error) fprintf(stderr, "soma run: %s\n", error);
+  else if (failed && !g_stop) fprintf(stderr, "%s\n", error);
   char werr[1024];
   int write_failed = 0;
   if (lsoma_close_all(L, werr, sizeof werr)) {
@@ -583,7 +589,7 @@ int cmd_run(int argc, char **argv) {
   }
   if (write_failed && !failed) status = "error";
   /* the first line of the message is enough in meta.json; stderr had the traceback */
-  char *nl = error ? strstr(error, "\nstack traceback:") : NULL;
+  nl = error ? strstr(error, "\nstack traceback:") : NULL;
   if (nl) *nl = 0;
   write_meta(L, dir, argc, argv, script, hash, &st, started, cli_now() - t0, status, error);
   g_L = NULL;
@@ -595,6 +601,8 @@ int cmd_run(int argc, char **argv) {
             st.window_closed ? "stopped: the window was closed"
             : g_stop == SIGTERM ? "interrupted by SIGTERM" : "interrupted by SIGINT", dir);
     rc = 128 + g_stop;
+  } else if (usage_error) {
+    rc = 2;
   } else if (failed || write_failed) {
     fprintf(stderr, "soma run: the script failed; %s/ holds what was written (meta.json status "
                     "\"error\")\n", dir);

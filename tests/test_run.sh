@@ -33,16 +33,16 @@ assert m["status"] == "ok" and m["seed"] == 42 and len(m["script_sha256"]) == 64
 for k in ("soma_version", "git_revision", "started", "ended", "wall_s", "networks", "script", "dt_ms", "headless", "argv"):
     assert k in m, k
 EOF
-expect "unknown --set key lists the parameters" 1 "--set rat=3: the script has no parameter 'rat' (did you mean 'rate'?); its parameters: fast, label, n, quick, rate" \
+expect "unknown --set key lists the parameters" 2 "soma run: --set rat=3: the script has no parameter 'rat' (did you mean 'rate'?); its parameters: fast, label, n, quick, rate" \
   $SOMA run --quiet --out "$tmp/p2" --set rat=3 "$S/params.lua"
-expect "--set of the wrong type" 1 "--set n=many: params.n is a number (default 10), and 'many' is not" \
+expect "--set of the wrong type" 2 "--set n=many: params.n is a number (default 10), and 'many' is not" \
   $SOMA run --quiet --out "$tmp/p3" --set n=many "$S/params.lua"
-expect "--set of a fraction for a whole number" 1 "params.n is a whole number" \
+expect "--set of a fraction for a whole number" 2 "params.n is a whole number" \
   $SOMA run --quiet --out "$tmp/p4" --set n=2.5 "$S/params.lua"
-expect "--set of a boolean" 1 "params.fast is true or false, and 'maybe' is neither" \
+expect "--set of a boolean" 2 "params.fast is true or false, and 'maybe' is neither" \
   $SOMA run --quiet --out "$tmp/p5" --set fast=maybe "$S/params.lua"
 echo 'local x = 1' >"$S/noparams.lua"
-expect "--set for a script without params" 1 "--set n=1: the script assigns no global params table" \
+expect "--set for a script without params" 2 "--set n=1: the script assigns no global params table" \
   $SOMA run --quiet --out "$tmp/p6" --set n=1 "$S/noparams.lua"
 
 printf 'local net = soma.net{}\nlocal x = = 2\n' >"$S/syntax.lua"
