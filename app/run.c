@@ -72,6 +72,7 @@ typedef struct run_state {
   char title[256];
   double last_frame;
   int window_closed;
+  int exiting, exit_code;   /* the script called os.exit */
 } run_state;
 
 static volatile sig_atomic_t g_stop;
@@ -171,6 +172,18 @@ static int globals_newindex(lua_State *L) {
   }
   lua_rawset(L, 1);
   return 0;
+}
+
+/* os.exit(code): ends the script, but soma still writes the run directory */
+static int script_exit(lua_State *L) {
+  run_state *st = lua_touserdata(L, lua_upvalueindex(1));
+  int code = lua_isnoneornil(L, 1) ? 0
+             : lua_isboolean(L, 1) ? !lua_toboolean(L, 1)
+                                   : (int)luaL_checkinteger(L, 1);
+  st->exiting = 1;
+  st->exit_code = code < 0 || code > 255 ? 1 : code;
+  lua_pushfstring(L, "os.exit(%d)", code);
+  return lua_error(L);
 }
 
 /* print() that first clears the progress line */
@@ -519,6 +532,11 @@ int cmd_run(int argc, char **argv) {
   lua_insert(L, -2);
   lua_pushcclosure(L, clean_print, 2);
   lua_setglobal(L, "print");
+  lua_getglobal(L, "os");
+  lua_pushlightuserdata(L, &st);
+  lua_pushcclosure(L, script_exit, 1);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
   lua_pushglobaltable(L);
   lua_newtable(L);
   lua_pushlightuserdata(L, &st);
@@ -545,13 +563,21 @@ int cmd_run(int argc, char **argv) {
     lua_pushlightuserdata(L, &st);
     failed = pcall(L, 1, 0);
   }
-  if (failed) {
+  if (failed && st.exiting) {
+    failed = st.exit_code != 0;
+    if (failed) {
+      char msg[64];
+      snprintf(msg, sizeof msg, "the script called os.exit(%d)", st.exit_code);
+      error = strdup(msg);
+    }
+    lua_settop(L, 0);
+  } else if (failed) {
     error = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
     lua_settop(L, 0);
   }
   status = g_stop ? "interrupted" : failed ? "error" : "ok";
   lua_sethook(L, NULL, 0, 0);
-  if (!failed || g_stop) {
+  if ((!failed || g_stop) && !st.exiting) {
     if (get_function(L, "finish")) {
       lua_pushstring(L, status);
       if (pcall(L, 1, 0) && !g_stop) {
@@ -576,7 +602,7 @@ int cmd_run(int argc, char **argv) {
   char *nl = error ? strstr(error, "\nstack traceback:") : NULL;
   if (usage_error && nl) *nl = 0;
   if (usage_error) fprintf(stderr, "soma run: %s\n", error);
-  else if (failed && !g_stop) fprintf(stderr, "%s\n", error);
+  else if (failed && !g_stop && !st.exiting) fprintf(stderr, "%s\n", error);
   char werr[1024];
   int write_failed = 0;
   if (lsoma_close_all(L, werr, sizeof werr)) {
@@ -603,6 +629,10 @@ int cmd_run(int argc, char **argv) {
     rc = 128 + g_stop;
   } else if (usage_error) {
     rc = 2;
+  } else if (st.exiting && !write_failed) {
+    if (!quiet && !failed) printf("wrote %s/\n", dir);
+    if (failed) fprintf(stderr, "soma run: %s; %s/ holds what was written\n", error, dir);
+    rc = st.exit_code;
   } else if (failed || write_failed) {
     fprintf(stderr, "soma run: the script failed; %s/ holds what was written (meta.json status "
                     "\"error\")\n", dir);

@@ -65,6 +65,13 @@ else not_ok "runtime error" "exit $rc: $(head -3 "$tmp/e2.out")"; fi
 mkdir -p "$tmp/full" && touch "$tmp/full/x"
 expect "a run directory is never overwritten" 1 "already exists and is not empty" $SOMA run --quiet --out "$tmp/full" "$S/noparams.lua"
 
+printf 'local n = soma.net{}\nlocal p = n:pop{ name = "E", model = "lif", n = 2 }\nn:record(p, "V_m")\nn:run(5)\nos.exit(3)\nprint("not reached")\n' >"$S/exit.lua"
+$SOMA run --quiet --out "$tmp/ex" "$S/exit.lua" >"$tmp/ex.out" 2>&1
+rc=$?
+if [ "$rc" = 3 ] && ! grep -q "not reached" "$tmp/ex.out" && [ -f "$tmp/ex/E.V_m.npy" ] &&
+   grep -q '"status": "error", "error": "the script called os.exit(3)"' "$tmp/ex/meta.json"
+then ok "os.exit(3) ends the script, keeps its data, exits 3"; else not_ok "os.exit" "exit $rc: $(cat "$tmp/ex.out")"; fi
+
 # require next to the script; callbacks in order; results.csv; a second network's folder
 cat >"$S/lib/util.lua" <<'LUA'
 return { double = function(x) return 2 * x end }
