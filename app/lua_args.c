@@ -65,10 +65,12 @@ static int field(lua_State *L, int idx, const char *key) {
 static void range_error(lua_State *L, const char *call, const char *what, double v, double lo,
                         double hi, int whole) {
   char range[96];
-  if (lo == -INFINITY && hi == INFINITY) snprintf(range, sizeof range, "finite");
+  if (lo == -INFINITY && hi == INFINITY) snprintf(range, sizeof range, "a finite number");
   else if (hi == INFINITY) snprintf(range, sizeof range, ">= %.17g", lo);
   else if (lo == -INFINITY) snprintf(range, sizeof range, "<= %.17g", hi);
   else snprintf(range, sizeof range, "from %.17g to %.17g", lo, hi);
+  if (lo == -INFINITY && hi == INFINITY)
+    la_error(L, call, "%s must be a finite number (got %.17g)", what, v);
   la_error(L, call, "%s must be %s%s (got %.17g)", what, whole ? "a whole number " : "", range, v);
 }
 
@@ -77,7 +79,7 @@ static double checked_num(lua_State *L, int at, const char *call, const char *wh
   if (lua_type(L, at) != LUA_TNUMBER)
     la_error(L, call, "%s must be a number, got %s", what, la_typename(L, at));
   double v = lua_tonumber(L, at);
-  if (!(v >= lo && v <= hi) || isnan(v)) range_error(L, call, what, v, lo, hi, 0);
+  if (!(v >= lo && v <= hi) || !isfinite(v)) range_error(L, call, what, v, lo, hi, 0);
   return v;
 }
 

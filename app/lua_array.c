@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/lua_args.h"
+#include "app/lua_soma.h"
 #include "sim/npy.h"
 
 #define MT "soma.array"
@@ -143,21 +144,33 @@ static int a_at(lua_State *L) {
 static int a_save(lua_State *L) {
   larray *a = check(L, 1);
   const char *path = la_arg_str(L, 2, "array:save", "the path");
+  const char *dir = lsoma_run_of(L)->dir;
+  if (path[0] != '/' && dir) path = lua_pushfstring(L, "%s/%s", dir, path);   /* like g:save */
   const void *p = data_of(L, 1, a);
   size_t rows = a->cols ? a->n / a->cols : a->n;
   if (soma_npy_save(path, npy_descr[a->type], rows, a->cols, p))
     la_error(L, "array:save", "cannot write %s", path);
-  return 0;
+  lua_pushstring(L, path);
+  return 1;
 }
 
 static const luaL_Reg methods[] = {{"table", a_table}, {"copy", a_copy}, {"sum", a_sum},
                                    {"mean", a_mean},   {"min", a_min},   {"max", a_max},
                                    {"at", a_at},       {"save", a_save}, {NULL, NULL}};
 
+/* a whole-number key (2 or 2.0), or 0 with *ok unset */
+static lua_Integer int_key(lua_State *L, int idx, int *ok) {
+  lua_Integer k = lua_tointegerx(L, idx, ok);
+  if (lua_type(L, idx) != LUA_TNUMBER) *ok = 0;
+  return k;
+}
+
 static int a_index(lua_State *L) {
   larray *a = check(L, 1);
-  if (lua_isinteger(L, 2)) {
-    size_t i = index_of(L, a, lua_tointeger(L, 2));
+  int whole;
+  lua_Integer key = int_key(L, 2, &whole);
+  if (whole) {
+    size_t i = index_of(L, a, key);
     push_elem(L, data_of(L, 1, a), a->type, i);
     return 1;
   }
@@ -189,10 +202,12 @@ static int a_newindex(lua_State *L) {
   if (a->base)
     return la_error(L, "soma.array", "this array is a read-only view of soma's data; "
                     "make a writable copy with a:copy()");
-  if (!lua_isinteger(L, 2))
+  int whole;
+  lua_Integer key = int_key(L, 2, &whole);
+  if (!whole)
     return la_error(L, "soma.array", "arrays take whole-number indices 1..%zu, got %s", a->n,
                     la_typename(L, 2));
-  size_t i = index_of(L, a, lua_tointeger(L, 2));
+  size_t i = index_of(L, a, key);
   if (a->type == LA_F32) ((float *)a->data)[i] = (float)la_arg_num(L, 3, "soma.array", "the value", -INFINITY, INFINITY);
   else if (a->type == LA_F64) ((double *)a->data)[i] = la_arg_num(L, 3, "soma.array", "the value", -HUGE_VAL, HUGE_VAL);
   else if (a->type == LA_I32) ((int32_t *)a->data)[i] = (int32_t)la_arg_int(L, 3, "soma.array", "the value", INT32_MIN, INT32_MAX);
@@ -283,9 +298,10 @@ static int l_array(lua_State *L) {
   for (size_t i = 0; i < n; i++) {
     if (t == LA_F32) ((float *)p)[i] = (float)v[i];
     else if (t == LA_F64) ((double *)p)[i] = v[i];
-    else if (v[i] != floor(v[i]))
-      return la_error(L, "soma.array", "value %zu is %.17g, not a whole number, for an %s array",
-                      i + 1, v[i], dtype_names[t]); else if (t == LA_I32) ((int32_t *)p)[i] = (int32_t)v[i];
+    else if (v[i] != floor(v[i]) || (t == LA_I32 && (v[i] < INT32_MIN || v[i] > INT32_MAX)) ||
+             fabs(v[i]) > 9007199254740992.0)
+      return la_error(L, "soma.array", "value %zu is %.17g, not a whole number that fits an %s "
+                      "array", i + 1, v[i], dtype_names[t]); else if (t == LA_I32) ((int32_t *)p)[i] = (int32_t)v[i];
     else ((int64_t *)p)[i] = (int64_t)v[i];
   }
   return 1;

@@ -8,7 +8,9 @@
 
 #define MT "soma.distribution"
 
-static void push(lua_State *L, soma_dist d) {
+static void push(lua_State *L, soma_dist d, const char *call) {
+  char msg[256];
+  if (soma_dist_check(&d, msg, sizeof msg)) la_error(L, call, "%s", msg);
   soma_dist *u = lua_newuserdatauv(L, sizeof *u, 0);
   *u = d;
   luaL_setmetatable(L, MT);
@@ -33,50 +35,52 @@ static double arg(lua_State *L, int i, const char *call, const char *what) {
 }
 
 static int l_constant(lua_State *L) {
-  push(L, soma_dist_const(arg(L, 1, "soma.constant", "the value")));
+  push(L, soma_dist_const(arg(L, 1, "soma.constant", "the value")), "soma.constant");
   return 1;
 }
 
 static int l_uniform(lua_State *L) {
   double lo = arg(L, 1, "soma.uniform", "low"), hi = arg(L, 2, "soma.uniform", "high");
-  if (!(lo <= hi)) la_error(L, "soma.uniform", "low (%g) must not exceed high (%g)", lo, hi);
-  push(L, soma_dist_uniform(lo, hi));
+  if (!(lo < hi)) la_error(L, "soma.uniform", "low (%g) must be below high (%g)", lo, hi);
+  push(L, soma_dist_uniform(lo, hi), "soma.uniform");
   return 1;
 }
 
 static int l_normal(lua_State *L) {
   double m = arg(L, 1, "soma.normal", "the mean");
   double sd = la_arg_num(L, 2, "soma.normal", "the standard deviation", 0, HUGE_VAL);
-  push(L, soma_dist_normal(m, sd));
+  push(L, soma_dist_normal(m, sd), "soma.normal");
   return 1;
 }
 
 static int l_lognormal(lua_State *L) {
   double mu = arg(L, 1, "soma.lognormal", "mu");
   double s = la_arg_num(L, 2, "soma.lognormal", "sigma", 0, HUGE_VAL);
-  push(L, soma_dist_lognormal(mu, s));
+  push(L, soma_dist_lognormal(mu, s), "soma.lognormal");
   return 1;
 }
 
 static int l_exponential(lua_State *L) {
-  push(L, soma_dist_exponential(la_arg_num(L, 1, "soma.exponential", "the mean", 0, HUGE_VAL)));
+  push(L, soma_dist_exponential(la_arg_num(L, 1, "soma.exponential", "the mean", 0, HUGE_VAL)),
+       "soma.exponential");
   return 1;
 }
 
 static int l_gamma(lua_State *L) {
   double k = la_arg_num(L, 1, "soma.gamma", "the shape k", 0, HUGE_VAL);
   double th = la_arg_num(L, 2, "soma.gamma", "the scale theta", 0, HUGE_VAL);
-  push(L, soma_dist_gamma(k, th));
+  push(L, soma_dist_gamma(k, th), "soma.gamma");
   return 1;
 }
 
 /* d:clip(lo, hi): the distribution truncated to [lo, hi] by redrawing */
 static int d_clip(lua_State *L) {
   soma_dist d = *(soma_dist *)luaL_checkudata(L, 1, MT);
-  double lo = lua_isnoneornil(L, 2) ? -INFINITY : la_arg_num(L, 2, "dist:clip", "lo", -INFINITY, INFINITY);
-  double hi = lua_isnoneornil(L, 3) ? INFINITY : la_arg_num(L, 3, "dist:clip", "hi", -INFINITY, INFINITY);
+  /* nil or +-math.huge: unbounded on that side */
+  double lo = lua_isnoneornil(L, 2) ? -INFINITY : luaL_checknumber(L, 2);
+  double hi = lua_isnoneornil(L, 3) ? INFINITY : luaL_checknumber(L, 3);
   if (!(lo < hi)) la_error(L, "dist:clip", "lo (%g) must be below hi (%g)", lo, hi);
-  push(L, soma_dist_clip(d, lo, hi));
+  push(L, soma_dist_clip(d, lo, hi), "dist:clip");
   return 1;
 }
 

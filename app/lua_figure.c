@@ -81,7 +81,7 @@ static void check_options(lua_State *L, int idx, const char *call, const char *c
 static figure *canvas(lua_State *L, int idx, const char *call) {
   lcanvas *c = luaL_testudata(L, idx, CANVAS);
   if (!c) la_error(L, call, "expected a canvas (soma.figure{...} or draw's g), got %s", la_typename(L, idx));
-  if (!c->f) la_error(L, call, "this canvas is no longer valid (its window was closed)");
+  if (!c->f) la_error(L, call, "this canvas was freed");
   return c->f;
 }
 
@@ -197,7 +197,8 @@ static int c_axes(lua_State *L) {
   int fw, fh;
   figure_pixels(f, &fw, &fh);
   int x = (int)la_int(L, 2, call, "x", 80, 0, fw), y = (int)la_int(L, 2, call, "y", 40, 0, fh);
-  int w = (int)la_int(L, 2, call, "w", fw - x - 30, 1, fw), h = (int)la_int(L, 2, call, "h", fh - y - 60, 1, fh);
+  int w = (int)la_int(L, 2, call, "w", fw - x - 30 > 1 ? fw - x - 30 : 1, 1, fw);
+  int h = (int)la_int(L, 2, call, "h", fh - y - 60 > 1 ? fh - y - 60 : 1, 1, fh);
   double lim[2][2];
   const char *names[2] = {"xlim", "ylim"};
   for (int k = 0; k < 2; k++) {
@@ -279,6 +280,13 @@ static int a_bars(lua_State *L) {
   return 0;
 }
 
+static int a_index(lua_State *L) {
+  const char *k = lua_tostring(L, 2);
+  if (k && luaL_getmetafield(L, 1, k) != LUA_TNIL && lua_iscfunction(L, -1)) return 1;
+  return la_error(L, "ax", "no field '%s' (axes have the methods line, points and bars)",
+                  k ? k : la_typename(L, 2));
+}
+
 /* g:save(path): a PNG; a relative path goes into the run directory */
 static int c_save(lua_State *L) {
   figure *f = canvas(L, 1, "g:save");
@@ -316,11 +324,10 @@ void lfig_open(lua_State *L) {
   luaL_newmetatable(L, CANVAS);
   luaL_setfuncs(L, cm, 0);
   lua_pop(L, 1);
-  static const luaL_Reg am[] = {{"line", a_line}, {"points", a_points}, {"bars", a_bars}, {NULL, NULL}};
+  static const luaL_Reg am[] = {{"line", a_line}, {"points", a_points}, {"bars", a_bars},
+                                {"__index", a_index}, {NULL, NULL}};
   luaL_newmetatable(L, AXES);
-  lua_newtable(L);
   luaL_setfuncs(L, am, 0);
-  lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
   lua_pushcfunction(L, l_figure);
   lua_setfield(L, -2, "figure");

@@ -17,6 +17,7 @@
 
 static const char *const RUN_KEY = "soma.run";
 static const char *const NETS_KEY = "soma.nets";   /* every network made, in order */
+static const char *const DESC_KEY = "soma.net_json"; /* [number] = its description, once closed */
 
 lsoma_run *lsoma_run_of(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, RUN_KEY);
@@ -112,7 +113,8 @@ static int l_net(lua_State *L) {
   c.dt = la_num(L, 1, call, "dt", c.dt, 1e-4, 10);
   c.seed = (uint32_t)la_int(L, 1, call, "seed", run->seed, 0, UINT32_MAX);
   c.threads = (int)la_int(L, 1, call, "threads", run->threads, 1, 1024);
-  c.max_delay = la_num(L, 1, call, "max_delay", c.max_delay, 0, 1e5);
+  /* the default max_delay shrinks with dt: delays are counted in at most 65535 steps */
+  c.max_delay = la_num(L, 1, call, "max_delay", fmin(c.max_delay, 65535 * c.dt), 0, 1e5);
   c.chunk = la_num(L, 1, call, "chunk", c.chunk, 1e-4, 1e7);
   const char *stepping = la_str(L, 1, call, "stepping", "auto");
   if (!strcmp(stepping, "auto")) c.parallel = -1;
@@ -120,9 +122,22 @@ static int l_net(lua_State *L) {
   else if (!strcmp(stepping, "serial")) c.parallel = 0;
   else la_error(L, call, "'stepping' must be \"auto\", \"parallel\" or \"serial\" (got \"%s\")", stepping);
   const char *name = la_str(L, 1, call, "name", NULL);
-  if (name && (!*name || strlen(name) >= 64 || strpbrk(name, "/\\ \"")))
-    la_error(L, call, "'name' must be 1 to 63 characters without spaces, quotes or slashes "
-             "(it names the folder of the network's recordings), got \"%s\"", name);
+  if (name && (!*name || strlen(name) >= 64 || name[0] == '.' ||
+               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name)))
+    la_error(L, call, "'name' must be 1 to 63 letters, digits, '_', '-' or '.', not starting "
+             "with '.' (it names the folder of the network's recordings), got \"%s\"", name);
+  if (name) {
+    lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+    for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+      lua_rawgeti(L, -1, i);
+      const lnet *other = lua_touserdata(L, -1);
+      if (!strcmp(other->name, name))
+        la_error(L, call, "this run already has a network named \"%s\" (its recordings go to "
+                 "the folder of that name); choose another", name);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
   lnet *h = lua_newuserdatauv(L, sizeof *h, 0);
   memset(h, 0, sizeof *h);
   luaL_setmetatable(L, LSOMA_NET);
@@ -172,19 +187,16 @@ static int close_net(lua_State *L, lnet *h, char *err, size_t errlen) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   if (f) {
+    const char *folder = h->number == 1 && !h->name[0] ? "." : h->dir + strlen(run->dir ? run->dir : "") + (run->dir ? 1 : 0);
     fprintf(f, "{\"number\": %d, \"name\": \"%s\", \"folder\": \"%s\", \"description\": ",
-            h->number, h->name, h->number == 1 && !h->name[0] ? "." : h->dir + strlen(run->dir ? run->dir : "") + (run->dir ? 1 : 0));
+            h->number, h->name, folder);
     soma_net_describe(h->net, f);
     fputc('}', f);
     fclose(f);
-    char *all = realloc(run->nets_json, run->nets_len + len + 3);
-    if (all) {
-      run->nets_json = all;
-      if (run->nets_len) all[run->nets_len++] = ',';
-      memcpy(all + run->nets_len, buf, len);
-      run->nets_len += len;
-      all[run->nets_len] = 0;
-    }
+    lua_getfield(L, LUA_REGISTRYINDEX, DESC_KEY);
+    lua_pushlstring(L, buf, len);
+    lua_rawseti(L, -2, h->number);
+    lua_pop(L, 1);
     free(buf);
   }
   soma_net_destroy(h->net);
@@ -202,6 +214,22 @@ int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
     if (h && close_net(L, h, err, errlen)) rc = -1;
     lua_pop(L, 1);
   }
+  lua_pop(L, 1);
+  /* the descriptions in the order the networks were made */
+  lsoma_run *run = lsoma_run_of(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, DESC_KEY);
+  int descs = lua_gettop(L);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (i > 1) luaL_addstring(&b, ",\n  ");
+    lua_rawgeti(L, descs, i);
+    luaL_addvalue(&b);   /* every network made is closed by now */
+  }
+  luaL_pushresult(&b);
+  lua_remove(L, descs);
+  free(run->nets_json);
+  run->nets_json = strdup(lua_tostring(L, -1));
   lua_pop(L, 1);
   return rc;
 }
@@ -296,9 +324,7 @@ static int l_spike_hash(lua_State *L) {
   if (n < 1 || n > 64) la_error(L, "soma.spike_hash", "give 1 to 64 spike recordings (got %d)", n);
   for (int i = 0; i < n; i++) {
     lua_rawgeti(L, 1, i + 1);
-    recs[i] = lrec_check(L, -1, "soma.spike_hash");
-    if (!soma_rec_is_spikes(recs[i]))
-      la_error(L, "soma.spike_hash", "'%s' records a state variable, not spikes", soma_rec_name(recs[i]));
+    recs[i] = lrec_readable(L, lua_gettop(L), "soma.spike_hash", 1);
     lua_pop(L, 1);
   }
   char hex[65];
@@ -353,6 +379,8 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
   lua_newtable(L);
   lua_setfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, DESC_KEY);
 
   static const luaL_Reg net_methods[] = {{"pop", lpop_create},       {"connect", lproj_create},
                                          {"record", lrec_create},     {"run", n_run},

@@ -11,36 +11,109 @@
 
 static const char *const pop_keys[] = {"name", "model", "n", "max_rate", NULL};
 
-/* Sets one named value of pop from the Lua value at idx: a number (parameter, or state of every
- * neuron), a distribution or a sequence of n values (state per neuron). */
-static void set_value(lua_State *L, soma_net *net, soma_pop *pop, const char *name, int idx,
-                      const char *call) {
+/* Checks a value that is not a number before anything changes: max_rate, or a state
+ * variable of the model given as a valid distribution or one finite value per neuron. */
+static void check_value(lua_State *L, const char *model, int n, const char *name, int idx,
+                        const char *call) {
+  char msg[1024];
+  if (!strcmp(name, "max_rate")) {
+    la_arg_num(L, idx, call, "max_rate", 0, HUGE_VAL);
+    return;
+  }
+  int kind = soma_model_kind(model, name, msg, sizeof msg);
+  if (kind <= 0) la_error(L, call, "%s", msg);
+  if (kind == SOMA_MODEL_PARAM)
+    la_error(L, call, "'%s' is a parameter of %s, one value for the whole population: give a "
+             "number, not %s", name, model, la_typename(L, idx));
+  soma_dist d;
+  if (ld_test(L, idx, &d)) {
+    if (soma_dist_check(&d, msg, sizeof msg)) la_error(L, call, "'%s': %s", name, msg);
+    return;
+  }
+  if (!la_is_sequence(L, idx))
+    la_error(L, call, "'%s' must be a number, a distribution or one value per neuron, got %s",
+             name, la_typename(L, idx));
+  size_t m;
+  char what[80];
+  snprintf(what, sizeof what, "'%s'", name);
+  const double *v = la_doubles(L, idx, call, what, &m);
+  if ((int)m != n)
+    la_error(L, call, "'%s' has %zu values for %d neurons; give one per neuron, a number or a "
+             "distribution", name, m, n);
+  for (size_t i = 0; i < m; i++)
+    if (!isfinite(v[i])) la_error(L, call, "'%s'[%zu] is %g; values must be finite", name, i + 1, v[i]);
+  lua_pop(L, 1);
+}
+
+/* Applies a checked non-number value (check_value said yes). */
+static void apply_value(lua_State *L, soma_net *net, soma_pop *pop, const char *name, int idx,
+                        const char *call) {
   soma_dist d;
   int rc;
   if (!strcmp(name, "max_rate")) {
-    rc = soma_pop_set_max_rate(pop, la_arg_num(L, idx, call, "max_rate", 0, HUGE_VAL));
-  } else if (lua_type(L, idx) == LUA_TNUMBER) {
-    rc = soma_pop_set(pop, name, lua_tonumber(L, idx));
+    rc = soma_pop_set_max_rate(pop, lua_tonumber(L, idx));
   } else if (ld_test(L, idx, &d)) {
     rc = soma_pop_set_var_dist(pop, name, &d);
-  } else if (la_is_sequence(L, idx)) {
+  } else {
     size_t n;
-    char what[80];
-    snprintf(what, sizeof what, "'%s'", name);
-    const double *v = la_doubles(L, idx, call, what, &n);
-    if ((int)n != soma_pop_size(pop))
-      la_error(L, call, "'%s' has %zu values for %d neurons of '%s'; give one per neuron, a "
-               "number or a distribution", name, n, soma_pop_size(pop), soma_pop_name(pop));
+    const double *v = la_doubles(L, idx, call, name, &n);
     rc = soma_pop_set_var(pop, name, v, (int)n);
     lua_pop(L, 1);
-  } else {
-    la_error(L, call, "'%s' must be a number, a distribution or one value per neuron, got %s",
-             name, la_typename(L, idx));
   }
   if (rc) lsoma_fail(L, net, call);
 }
 
-/* net:pop{name = "E", model = "lif", n = 100, <parameter or state> = value, ...} */
+static int is_structural(const char *key) {
+  for (int j = 0; pop_keys[j]; j++)
+    if (!strcmp(key, pop_keys[j])) return 1;
+  return 0;
+}
+
+/* The numbers of table idx as a soma_param list in a userdata pushed on the stack (with
+ * structural set, name/model/n are left out); the other values are checked with check_value. */
+static soma_param *split(lua_State *L, int idx, const char *model, int n, const char *call,
+                         int structural) {
+  int count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    count++;
+  }
+  soma_param *params = lua_newuserdatauv(L, sizeof(soma_param) * ((size_t)count + 1), 0);
+  int k = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      la_error(L, call, "the table has a %s key; give values as name = value", la_typename(L, -2));
+    const char *key = lua_tostring(L, -2);
+    if (structural && is_structural(key) && strcmp(key, "max_rate")) {
+      /* name, model, n: read by the caller */
+    } else if (lua_type(L, -1) == LUA_TNUMBER && strcmp(key, "max_rate")) {
+      params[k++] = (soma_param){key, lua_tonumber(L, -1)};
+    } else {
+      check_value(L, model, n, key, lua_gettop(L), call);
+    }
+    lua_pop(L, 1);
+  }
+  params[k].name = NULL;
+  return params;
+}
+
+/* applies the values split() left out */
+static void apply_rest(lua_State *L, int idx, soma_net *net, soma_pop *pop, const char *call,
+                       int structural) {
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    const char *key = lua_tostring(L, -2);
+    int skip = structural && is_structural(key) && strcmp(key, "max_rate");
+    if (!skip && (lua_type(L, -1) != LUA_TNUMBER || !strcmp(key, "max_rate")))
+      apply_value(L, net, pop, key, lua_gettop(L), call);
+    lua_pop(L, 1);
+  }
+}
+
+/* net:pop{name = "E", model = "lif", n = 100, <parameter or state> = value, ...}: checked
+ * completely before the population is made */
 int lpop_create(lua_State *L) {
   const char *call = "net:pop";
   lnet *h;
@@ -55,38 +128,16 @@ int lpop_create(lua_State *L) {
     la_error(L, call, "give the number of neurons: net:pop{name = \"%s\", n = 100, ...}", name);
   lua_pop(L, 1);
   int n = (int)la_int(L, 2, call, "n", 0, 1, INT32_MAX / 2);
-  /* numbers go to the engine at creation (so parameters are checked together); the rest after */
-  int count = 0;
-  lua_pushnil(L);
-  while (lua_next(L, 2)) {
-    lua_pop(L, 1);
-    count++;
+  char msg[1024];
+  if (soma_model_kind(model, "", msg, sizeof msg) < 0) {
+    /* the engine's message suggests the closest model */
+    if (!soma_pop_create(net, name, model, n, NULL)) lsoma_fail(L, net, call);
   }
-  soma_param *params = lua_newuserdatauv(L, sizeof(soma_param) * ((size_t)count + 1), 0);
-  int k = 0;
-  lua_pushnil(L);
-  while (lua_next(L, 2)) {
-    if (lua_type(L, -2) != LUA_TSTRING)
-      la_error(L, call, "the table has a %s key; give parameters as name = value", la_typename(L, -2));
-    const char *key = lua_tostring(L, -2);
-    int structural = 0;
-    for (int j = 0; pop_keys[j]; j++) structural |= !strcmp(key, pop_keys[j]);
-    if (!structural && lua_type(L, -1) == LUA_TNUMBER) params[k++] = (soma_param){key, lua_tonumber(L, -1)};
-    lua_pop(L, 1);
-  }
-  params[k].name = NULL;
+  soma_param *params = split(L, 2, model, n, call, 1);
   soma_pop *pop = soma_pop_create(net, name, model, n, params);
   if (!pop) lsoma_fail(L, net, call);
   lua_pop(L, 1);
-  lua_pushnil(L);
-  while (lua_next(L, 2)) {
-    const char *key = lua_tostring(L, -2);
-    int structural = 0;
-    for (int j = 0; pop_keys[j]; j++) structural |= !strcmp(key, pop_keys[j]) && strcmp(key, "max_rate");
-    if (!structural && lua_type(L, -1) != LUA_TNUMBER) set_value(L, net, pop, key, lua_gettop(L), call);
-    else if (!strcmp(key, "max_rate")) set_value(L, net, pop, key, lua_gettop(L), call);
-    lua_pop(L, 1);
-  }
+  apply_rest(L, 2, net, pop, call, 1);
   char label[96];
   snprintf(label, sizeof label, "population '%s'", name);
   lobj_push(L, 1, LSOMA_POP, soma_pop_index(pop), label);
@@ -94,18 +145,15 @@ int lpop_create(lua_State *L) {
 }
 
 /* pop:set{name = value, ...}: parameters, state variables (number, distribution or one value
- * per neuron) and max_rate */
+ * per neuron) and max_rate, checked together: on error nothing changes */
 static int p_set(lua_State *L) {
   soma_pop *pop = lpop_check(L, 1, "pop:set");
   la_table(L, 2, "pop:set", "a table of name = value");
   soma_net *net = ((lobj *)lua_touserdata(L, 1))->owner->net;
-  lua_pushnil(L);
-  while (lua_next(L, 2)) {
-    if (lua_type(L, -2) != LUA_TSTRING)
-      la_error(L, "pop:set", "the table has a %s key; give values as name = value", la_typename(L, -2));
-    set_value(L, net, pop, lua_tostring(L, -2), lua_gettop(L), "pop:set");
-    lua_pop(L, 1);
-  }
+  soma_param *params = split(L, 2, soma_pop_model(pop), soma_pop_size(pop), "pop:set", 0);
+  if (soma_pop_set_many(pop, params)) lsoma_fail(L, net, "pop:set");
+  lua_pop(L, 1);
+  apply_rest(L, 2, net, pop, "pop:set", 0);
   return 0;
 }
 

@@ -64,8 +64,14 @@ static const void *rec_base(lua_State *L, int owner_idx, int arg, size_t *avail)
 }
 
 static soma_rec *readable(lua_State *L, const char *call, int spikes) {
-  soma_rec *rec = lrec_check(L, 1, call);
-  lua_getiuservalue(L, 1, 3);
+  return lrec_readable(L, 1, call, spikes);
+}
+
+/* the recording at idx, refused when it streams to disk (its data is not in memory) or is not
+ * of the kind asked (spikes 1, state 0, either -1) */
+soma_rec *lrec_readable(lua_State *L, int idx, const char *call, int spikes) {
+  soma_rec *rec = lrec_check(L, idx, call);
+  lua_getiuservalue(L, idx, 3);
   int streamed = lua_toboolean(L, -1);
   lua_pop(L, 1);
   if (streamed)
@@ -76,6 +82,7 @@ static soma_rec *readable(lua_State *L, const char *call, int spikes) {
              spikes ? "a state variable: use rec:data() and rec:times()" : "spikes: use rec:ids() and rec:times()");
   return rec;
 }
+
 
 /* rec:times(): spike times, or sample times (ms, float64, a copy) */
 static int r_times(lua_State *L) {
@@ -131,10 +138,14 @@ static int r_index(lua_State *L) {
   if (!strcmp(k, "name")) lua_pushstring(L, soma_rec_name(rec));
   else if (!strcmp(k, "pop")) lua_getiuservalue(L, 1, 2);
   else if (!strcmp(k, "spikes")) lua_pushboolean(L, soma_rec_is_spikes(rec));
-  else if (!strcmp(k, "count"))
+  else if (!strcmp(k, "count")) {
+    readable(L, "rec.count", -1);
     lua_pushinteger(L, (lua_Integer)(soma_rec_is_spikes(rec) ? soma_rec_spike_count(rec) : soma_rec_samples(rec)));
+  } else if (!strcmp(k, "streamed")) {
+    lua_getiuservalue(L, 1, 3);
+  }
   else
-    return la_error(L, "rec", "no field '%s' (fields: name, pop, spikes, count; methods: times, "
+    return la_error(L, "rec", "no field '%s' (fields: name, pop, spikes, count, streamed; methods: times, "
                     "ids, steps, data, columns)", k);
   return 1;
 }

@@ -31,6 +31,12 @@ static void copy_row(lua_State *L, int idx, const char *call, int allow_lists) {
       la_error(L, call, "'%s' is %s; %s", lua_tostring(L, -2), la_typename(L, -1),
                allow_lists ? "results are numbers, strings, booleans or lists of them"
                            : "log numbers, strings or booleans (soma.result takes lists)");
+    if (luaL_testudata(L, -1, "soma.array")) {
+      /* a snapshot: a view would change, or die with its network, before it is written */
+      lua_getfield(L, -1, "table");
+      lua_insert(L, -2);
+      lua_call(L, 1, 1);
+    }
     lua_pushvalue(L, -2);
     lua_insert(L, -2);
     lua_rawset(L, -4);
@@ -99,7 +105,7 @@ static void csv_value(lua_State *L, int idx, FILE *f) {
     case LUA_TNUMBER:
       if (lua_isinteger(L, idx)) fprintf(f, "%lld", (long long)lua_tointeger(L, idx));
       else if (isfinite(lua_tonumber(L, idx))) soma_json_num(f, lua_tonumber(L, idx));
-      else fprintf(f, "%g", lua_tonumber(L, idx));
+      else fputs(isnan(lua_tonumber(L, idx)) ? "nan" : lua_tonumber(L, idx) > 0 ? "inf" : "-inf", f);
       break;
     case LUA_TBOOLEAN: fputs(lua_toboolean(L, idx) ? "true" : "false", f); break;
     case LUA_TSTRING: {

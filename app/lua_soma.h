@@ -22,8 +22,7 @@ typedef struct lsoma_run {
   progress *prog;                   /* NULL when quiet */
   int n_nets;                       /* networks made so far */
   double dt;                        /* the first network's time step (ms), 0 before it */
-  char *nets_json;                  /* descriptions of closed networks, comma-separated */
-  size_t nets_len;
+  char *nets_json;                  /* descriptions of the networks, set by lsoma_close_all */
   /* the window: called between chunks of a run (force 0) with the Lua thread that runs;
    * nonzero stops the run, with the reason in stop_message ("" for a closed window) */
   int (*frame)(void *ctx, lua_State *L, int force);
@@ -68,6 +67,9 @@ soma_net *lnet_check(lua_State *L, int idx, const char *call, lnet **handle);
 soma_pop *lpop_check(lua_State *L, int idx, const char *call);
 soma_proj *lproj_check(lua_State *L, int idx, const char *call);
 soma_rec *lrec_check(lua_State *L, int idx, const char *call);
+/* A recording whose data is in memory (not streamed), of the kind asked: spikes 1, state 0,
+ * either -1; a Lua error otherwise. */
+soma_rec *lrec_readable(lua_State *L, int idx, const char *call, int spikes);
 
 /* The folder of a network's recordings, created when first needed (NULL without a run
  * directory). */

@@ -344,6 +344,13 @@ static int protocol(lua_State *L) {
 
 /* ---- the run --------------------------------------------------------------------------- */
 
+/* results.json and results.csv, in protected mode (values are read through Lua) */
+static int write_results(lua_State *L) {
+  char err[1024];
+  if (lresults_write(L, lua_touserdata(L, 1), err, sizeof err)) return luaL_error(L, "%s", err);
+  return 0;
+}
+
 static int file_sha256(const char *path, char hex[65], char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
   if (!f) {
@@ -385,7 +392,14 @@ static void write_meta(lua_State *L, const char *dir, int argc, char **argv, con
   soma_json_str(f, script);
   fprintf(f, ", \"script_sha256\": \"%s\",\n \"params\": ", hash);
   lua_getglobal(L, "params");
-  if (!lua_istable(L, -1) || lj_write(L, -1, f)) fputs("null", f);
+  char *pj = NULL;
+  size_t pn = 0;
+  FILE *pf = lua_istable(L, -1) ? open_memstream(&pj, &pn) : NULL;
+  int pbad = !pf || lj_write(L, -1, pf);
+  if (pf) fclose(pf);
+  if (pbad) fputs("null", f);   /* params holding a function or a cycle: no JSON for them */
+  else fputs(pj, f);
+  free(pj);
   lua_settop(L, 0);
   fputs(", \"set\": [", f);
   for (int i = 0; i < st->n_sets; i++) {
@@ -603,13 +617,18 @@ int cmd_run(int argc, char **argv) {
   if (usage_error && nl) *nl = 0;
   if (usage_error) fprintf(stderr, "soma run: %s\n", error);
   else if (failed && !g_stop && !st.exiting) fprintf(stderr, "%s\n", error);
+  /* results first (they may still read the networks), then the recordings */
   char werr[1024];
   int write_failed = 0;
-  if (lsoma_close_all(L, werr, sizeof werr)) {
-    fprintf(stderr, "soma run: %s\n", werr);
+  lua_settop(L, 0);
+  lua_pushcfunction(L, write_results);
+  lua_pushlightuserdata(L, (void *)dir);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    fprintf(stderr, "soma run: %s\n", lua_tostring(L, -1));
     write_failed = 1;
   }
-  if (lresults_write(L, dir, werr, sizeof werr)) {
+  lua_settop(L, 0);
+  if (lsoma_close_all(L, werr, sizeof werr)) {
     fprintf(stderr, "soma run: %s\n", werr);
     write_failed = 1;
   }

@@ -64,12 +64,13 @@ void soma_net_describe(const soma_net *net, FILE *f) {
     soma_json_num(f, p->p);
     fprintf(f, ", \"k\": %d, \"autapses\": %s, \"multapses\": %s, \"weight\": ", p->k,
             p->autapses ? "true" : "false", p->multapses ? "true" : "false");
-    if (p->weights_set) soma_json_str(f, "set per synapse by the script");
+    if (p->weights_set) soma_json_str(f, "per synapse (a list, or set by the script)");
     else json_dist(f, &p->weight_dist);
     fprintf(f, ", \"weight_unit\": ");
     soma_json_str(f, p->post->model->ports[p->port].unit);
     fprintf(f, ", \"delay_ms\": ");
-    json_dist(f, &p->delay_dist);
+    if (p->delays_listed) soma_json_str(f, "per synapse (a list)");
+    else json_dist(f, &p->delay_dist);
     fprintf(f, ", \"synapses\": %zu}", p->n_syn);
   }
   fprintf(f, "],\n \"recordings\": [");

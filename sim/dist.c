@@ -53,6 +53,10 @@ const char *soma_dist_format(const soma_dist *d, char *buf, size_t n) {
   return buf;
 }
 
+int soma_dist_check(const soma_dist *d, char *msg, size_t len) {
+  return soma__dist_check(d, msg, len) ? SOMA_ERR_PARAM : SOMA_OK;
+}
+
 int soma__dist_check(const soma_dist *d, char *msg, size_t len) {
   char f[128];
   soma_dist_format(d, f, sizeof f);

@@ -93,7 +93,8 @@ struct soma_proj {
   int k, autapses, multapses;
   uint32_t stream;
   float w_const;
-  int weights_set;           /* weights were replaced by soma_proj_set_weights */
+  int weights_set;           /* weights per synapse from a list or soma_proj_set_weights */
+  int delays_listed;         /* delays per synapse from a list */
   int d_const;              /* steps, when constant */
   int d_min, d_max;         /* steps */
   size_t n_syn;

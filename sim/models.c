@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "param.h"
 #include "soma.h"
 
 extern const soma_model soma_model_lif, soma_model_lif_alpha, soma_model_lif_cond,
@@ -108,6 +109,18 @@ size_t soma_compact_spikes(const int32_t *spiked, int lo, int hi, uint32_t *out)
     k += spiked[i] != 0;
   }
   return k;
+}
+
+int soma_model_kind(const char *model, const char *name, char *msg, size_t len) {
+  const soma_model *m = soma_model_find(model);
+  if (!m) {
+    snprintf(msg, len, "unknown neuron model '%s'", model ? model : "(null)");
+    return -1;
+  }
+  if (name && soma_model_param_index(m, name) >= 0) return SOMA_MODEL_PARAM;
+  if (name && soma_model_var_index(m, name) >= 0) return SOMA_MODEL_VAR;
+  soma_unknown_name_msg(m, "parameter", name ? name : "(null)", msg, len);
+  return 0;
 }
 
 int soma_model_describe(const char *name, FILE *f) {

@@ -431,7 +431,7 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
   }
   net->window_steps += s1 - s0;
   if (net->window_steps >= llround(net->chunk / net->dt)) {
-    double t1 = (double)s1 * net->dt, t0 = t1 - (double)net->window_steps * net->dt;
+    double t1 = (double)s1 * net->dt, t0 = (double)(s1 - net->window_steps) * net->dt;
     int bad = -1;
     double bad_rate = 0;
     for (int p = 0; p < net->n_pops; p++) {

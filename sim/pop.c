@@ -220,6 +220,39 @@ int soma_pop_set(soma_pop *pop, const char *name, double value) {
   return SOMA_OK;
 }
 
+int soma_pop_set_many(soma_pop *pop, const soma_param *list) {
+  const soma_model *m = pop->model;
+  double p[128];
+  memcpy(p, pop->params, sizeof(double) * (size_t)m->n_params);
+  int params_changed = 0;
+  /* check everything first: a failed call changes nothing */
+  for (const soma_param *q = list; q && q->name; q++) {
+    int i = soma_model_param_index(m, q->name);
+    if (i >= 0) {
+      p[i] = q->value;
+      params_changed = 1;
+      continue;
+    }
+    int v = soma_model_var_index(m, q->name);
+    if (v < 0) {
+      char msg[768];
+      soma_unknown_name_msg(m, "parameter", q->name, msg, sizeof msg);
+      return soma_net_fail(pop->net, SOMA_ERR_PARAM, "population '%s': %s", pop->name, msg);
+    }
+    if (check_var_value(pop->net, pop, v, q->value)) return SOMA_ERR_PARAM;
+  }
+  if (params_changed && check_params(pop->net, pop->name, m, p)) return SOMA_ERR_PARAM;
+  if (params_changed) {
+    memcpy(pop->params, p, sizeof(double) * (size_t)m->n_params);
+    soma__unprepare(pop->net);
+  }
+  for (const soma_param *q = list; q && q->name; q++) {
+    int v = soma_model_var_index(m, q->name);
+    for (int k = 0; v >= 0 && k < pop->n; k++) pop->var[v][k] = (float)q->value;
+  }
+  return SOMA_OK;
+}
+
 int soma_pop_get_param(const soma_pop *pop, const char *name, double *value) {
   int i = name ? soma_model_param_index(pop->model, name) : -1;
   if (i < 0) {
@@ -464,10 +497,14 @@ int soma_pop_schedule(soma_pop *pop, const char *var, size_t n, const double *ti
 int soma_pop_poisson_input(soma_pop *pop, const char *port, double rate_hz, double weight) {
   soma_net *net = pop->net;
   int p = port ? soma_model_port_index(pop->model, port) : -1;
-  if (p < 0)
-    return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s) has no port '%s'%s", pop->name,
+  if (p < 0) {
+    char ports[256];
+    soma_join_names(pop->model->ports, sizeof *pop->model->ports, pop->model->n_ports, ports, sizeof ports);
+    return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s) has no port '%s'%s%s%s", pop->name,
                       pop->model->name, port ? port : "(null)",
-                      pop->model->n_ports ? " (ports: ex, in)" : "; it takes no input");
+                      pop->model->n_ports ? " (ports: " : "; it takes no input",
+                      pop->model->n_ports ? ports : "", pop->model->n_ports ? ")" : "");
+  }
   if (!(rate_hz >= 0) || !isfinite(rate_hz))
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': Poisson input rate must be >= 0 Hz (got %g)",
                       pop->name, rate_hz);

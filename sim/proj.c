@@ -549,6 +549,8 @@ soma_proj *soma_proj_create(soma_net *net, const char *name, soma_pop *pre, soma
   int per_syn_w = c.weight.kind != SOMA_DIST_CONST || (c.rule == SOMA_CONN_LIST && c.weights);
   int per_syn_d = c.delay.kind != SOMA_DIST_CONST || (c.rule == SOMA_CONN_LIST && c.delays);
   pr->w_const = (float)c.weight.a;
+  pr->weights_set = c.rule == SOMA_CONN_LIST && c.weights;
+  pr->delays_listed = c.rule == SOMA_CONN_LIST && c.delays;
   pr->d_const = (int)llround(c.delay.a / net->dt);
   pr->part = calloc((size_t)net->threads, sizeof(soma_part));
   int failed = !pr->part;
@@ -620,6 +622,7 @@ int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
     }
     pr->w_const = (float)(n ? w[0] : 0);
     pr->weight_dist = soma_dist_const(n ? w[0] : 0);
+    pr->weights_set = 0;
   } else {
     for (int t = 0; t < net->threads; t++)
       if (!pr->part[t].w && pr->part[t].n &&

@@ -126,6 +126,8 @@ soma_dist soma_dist_lognormal(double mu, double sigma);
 soma_dist soma_dist_exponential(double mean);
 soma_dist soma_dist_gamma(double shape, double scale);
 soma_dist soma_dist_clip(soma_dist d, double lo, double hi);
+/* SOMA_OK, or SOMA_ERR_PARAM with the reason in msg (e.g. "uniform(1, 1): low must be < high"). */
+int soma_dist_check(const soma_dist *d, char *msg, size_t len);
 /* Writes e.g. "normal(6, 1.5) in [0, inf]" into buf. */
 const char *soma_dist_format(const soma_dist *d, char *buf, size_t n);
 
@@ -148,6 +150,9 @@ uint64_t soma_pop_spike_count(const soma_pop *pop);
 /* Sets a parameter (re-validated with the others) or, by name, a state variable of every
  * neuron. */
 int soma_pop_set(soma_pop *pop, const char *name, double value);
+/* Sets several parameters and state variables (every neuron) at once, checked together
+ * (V_reset below V_th, ...): on error nothing changes. The list ends with name == NULL. */
+int soma_pop_set_many(soma_pop *pop, const soma_param *list);
 int soma_pop_get_param(const soma_pop *pop, const char *name, double *value);
 /* Sets a state variable per neuron from n values, or from a distribution (seeded per neuron,
  * so the values do not depend on the thread count). */
@@ -257,6 +262,10 @@ const int32_t *soma_rec_ids(const soma_rec *rec);
 
 /* ---- models -------------------------------------------------------------------------- */
 
+enum { SOMA_MODEL_PARAM = 1, SOMA_MODEL_VAR = 2 };
+/* What name is for the model: SOMA_MODEL_PARAM, SOMA_MODEL_VAR, 0 (unknown: msg says so and
+ * suggests the closest name) or -1 (unknown model). */
+int soma_model_kind(const char *model, const char *name, char *msg, size_t len);
 int soma_model_count(void);
 const char *soma_model_name(int index);
 /* Writes a human-readable table of a model's parameters, variables and ports to f. */

@@ -72,6 +72,33 @@ if [ "$rc" = 3 ] && ! grep -q "not reached" "$tmp/ex.out" && [ -f "$tmp/ex/E.V_m
    grep -q '"status": "error", "error": "the script called os.exit(3)"' "$tmp/ex/meta.json"
 then ok "os.exit(3) ends the script, keeps its data, exits 3"; else not_ok "os.exit" "exit $rc: $(cat "$tmp/ex.out")"; fi
 
+# results keep a snapshot of arrays (views die with their network); params that JSON cannot
+# hold leave meta.json valid; NaN in the CSV; networks listed in the order they were made
+cat >"$S/values.lua" <<'LUA'
+params = { n = 3, f = function() end }
+local a = soma.net{ name = "first" }
+local b = soma.net{ name = "second" }
+local p = b:pop{ name = "S", model = "spike_source", n = 3 }
+p:add_spikes({ 0, 2 }, { 1, 2 })
+local r = b:record(p, "spikes")
+b:run(5)
+a:pop{ name = "A", model = "lif", n = 1 }
+soma.result{ ids = r:ids() }
+b:destroy()
+soma.log{ x = 0 / 0 }
+LUA
+$SOMA run --quiet --out "$tmp/v" "$S/values.lua" >"$tmp/v.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && $PY - "$tmp/v" <<'EOF'; then ok "array results are snapshots; odd params keep meta.json valid; nan in CSV; networks in order"; else not_ok "result snapshots" "exit $rc: $(head -3 "$tmp/v.out")"; fi
+import json, sys
+d = sys.argv[1]
+r = json.load(open(d + "/results.json"))
+assert r["result"]["ids"] == [0, 2], r
+m = json.load(open(d + "/meta.json"))
+assert m["params"] is None and [n["name"] for n in m["networks"]] == ["first", "second"], m
+assert open(d + "/results.csv").read() == "x\nnan\n"
+EOF
+
 # require next to the script; callbacks in order; results.csv; a second network's folder
 cat >"$S/lib/util.lua" <<'LUA'
 return { double = function(x) return 2 * x end }

@@ -175,10 +175,11 @@ test("arrays", function()
   equal(z:sum(), 7, "int sum")
   equal(math.type(z[2]), "integer", "int elements are integers")
   errors(function() return z[5] end, "index 5 is out of range 1..4")
+  equal(z[2.0], 7, "a whole float is an index")
   errors(function() z[1] = 1.5 end, "whole number")
   errors(function() soma.array({ 1, "x" }) end, "the values[2] must be a number, got string")
   local path = soma.dir .. "/a.npy"
-  a:save(path)
+  equal(a:save("a.npy"), path, "relative paths go into the run directory")
   local f = io.open(path, "rb")
   check(f and f:read(6) == "\147NUMPY", "saved as .npy")
   if f then f:close() end
@@ -188,7 +189,7 @@ end)
 test("distributions", function()
   equal(tostring(soma.normal(1, 2)), "normal(1, 2)", "normal")
   check(tostring(soma.uniform(0, 1):clip(0.2, 0.5)):find("0.2"), "clip")
-  errors(function() soma.uniform(2, 1) end, "soma.uniform", "low (2) must not exceed high (1)")
+  errors(function() soma.uniform(2, 1) end, "soma.uniform", "low (2) must be below high (1)")
   errors(function() soma.normal(0, 1):clip(3, 1) end, "dist:clip")
 end)
 
@@ -199,6 +200,40 @@ test("models and descriptions", function()
   local net = soma.net{}
   net:pop{ name = "E", model = "izhikevich", n = 2 }
   check(net:describe():find('"model": "izhikevich"', 1, true), "describe")
+end)
+
+test("pop:set is checked as a whole: nothing changes when any value is wrong", function()
+  local net = soma.net{}
+  local p = net:pop{ name = "p", model = "lif", n = 3 }
+  -- V_reset must stay below V_th: moving both at once works in any table order
+  p:set{ V_th = -80, V_reset = -90 }
+  equal(p:get("V_th"), -80, "V_th")
+  equal(p:get("V_reset"), -90, "V_reset")
+  errors(function() p:set{ V_th = -50, tau_m = -1, V_m = soma.normal(0, 1) } end, "tau_m must be > 0")
+  equal(p:get("V_th"), -80, "unchanged after a refusal")
+  errors(function() p:set{ C_m = 300, V_m = { 1, 2 } } end, "'V_m' has 2 values for 3 neurons")
+  equal(p:get("C_m"), 250, "unchanged after a refusal")
+end)
+
+test("a population whose values are wrong is not made at all", function()
+  local net = soma.net{}
+  errors(function() net:pop{ name = "q", model = "lif", n = 3, V_m = { 1, 2 } } end, "'V_m' has 2 values for 3 neurons")
+  errors(function() net:pop{ name = "q", model = "lif", n = 3, C_m = soma.normal(250, 10) } end,
+         "'C_m' is a parameter of lif, one value for the whole population")
+  local q = net:pop{ name = "q", model = "lif", n = 3, V_m = { -70, -60, -65 } }
+  equal(q:get("V_m")[2], -60, "made the third time, under the same name")
+end)
+
+test("list projections are described as lists", function()
+  local net = soma.net{}
+  local a = net:pop{ name = "a", model = "spike_source", n = 2 }
+  local b = net:pop{ name = "b", model = "lif", n = 2 }
+  local c = net:connect(a, b, { rule = "list", pre_ids = { 0, 1 }, post_ids = { 1, 0 }, weight = { 1, 2 }, delay = { 1, 2 } })
+  local d = net:describe()
+  check(d:find('"weight": "per synapse (a list, or set by the script)"', 1, true), d)
+  check(d:find('"delay_ms": "per synapse (a list)"', 1, true), d)
+  c:set_weights(3)
+  check(net:describe():find('"weight": "const(3)"', 1, true), "one value again after set_weights(3)")
 end)
 
 test("logging results", function()

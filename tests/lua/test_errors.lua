@@ -9,6 +9,7 @@ local other = soma.net{ name = "other" }
 local O = other:pop{ name = "O", model = "lif", n = 2 }
 local rec = net:record(E, "spikes")
 local vm = net:record(E, "V_m")
+local streamed = net:record(S, "spikes", { stream = true })
 local dead = soma.net{ name = "dead" }
 local D = dead:pop{ name = "D", model = "lif", n = 2 }
 local D_rec = dead:record(D, "spikes")
@@ -22,7 +23,9 @@ local cases = {
   { "fractional seed", function() soma.net{ seed = 1.5 } end, { "soma.net", "'seed' must be a whole number" } },
   { "bad stepping", function() soma.net{ stepping = "fast" } end, { "soma.net", "'stepping' must be \"auto\", \"parallel\" or \"serial\"" } },
   { "options not a table", function() soma.net(5) end, { "soma.net", "expected a table of options" } },
-  { "bad network name", function() soma.net{ name = "a/b" } end, { "soma.net", "'name'", "slashes" } },
+  { "bad network name", function() soma.net{ name = "a/b" } end, { "soma.net", "'name' must be 1 to 63 letters, digits" } },
+  { "a network name that leaves the run directory", function() soma.net{ name = ".." } end, { "soma.net", "not starting with '.'" } },
+  { "two networks of one name", function() soma.net{ name = "twin" }; soma.net{ name = "twin" } end, { "soma.net", "already has a network named \"twin\"" } },
   { "method called with a dot", function() net.run(10) end, { "net:run", "call methods with a colon" } },
   { "unknown network field", function() return net.size end, { "no field 'size'", "fields:" } },
   { "run a negative time", function() net:run(-5) end, { "net:run", "must be from 0" } },
@@ -39,7 +42,12 @@ local cases = {
   { "parameter out of range", function() net:pop{ name = "X", model = "lif", n = 3, tau_m = -1 } end, { "net:pop", "tau_m must be > 0 ms (got -1)" } },
   { "duplicate population", function() net:pop{ name = "E", model = "lif", n = 3 } end, { "net:pop", "'E'", "already" } },
   { "state of the wrong length", function() E:set{ V_m = { 1, 2 } } end, { "pop:set", "'V_m' has 2 values for 10 neurons" } },
-  { "a string as a parameter", function() E:set{ tau_m = "10" } end, { "pop:set", "'tau_m' must be a number, a distribution or one value per neuron, got string" } },
+  { "a string as a parameter", function() E:set{ tau_m = "10" } end, { "pop:set", "'tau_m' is a parameter of lif", "give a number, not string" } },
+  { "a string as a state variable", function() E:set{ V_m = "-65" } end, { "pop:set", "'V_m' must be a number, a distribution or one value per neuron, got string" } },
+  { "a distribution for a parameter", function() net:pop{ name = "X", model = "lif", n = 3, C_m = soma.normal(250, 5) } end, { "net:pop", "'C_m' is a parameter of lif" } },
+  { "an unknown name given a distribution", function() net:pop{ name = "X", model = "lif", n = 3, V_mm = soma.normal(-65, 5) } end, { "net:pop", "unknown parameter 'V_mm'", "did you mean 'V_m'" } },
+  { "an infinite parameter", function() E:set{ tau_m = math.huge } end, { "pop:set", "tau_m" } },
+  { "infinite state", function() E:set{ V_m = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 1 / 0 } } end, { "pop:set", "'V_m'[10] is inf; values must be finite" } },
   { "unknown population field", function() return E.size end, { "no field 'size'", "fields: name, model, n" } },
   { "read an unknown variable", function() E:get("V") end, { "pop:get", "unknown parameter 'V'" } },
   { "spikes for a neuron out of range", function() S:add_spikes({ 4 }, { 1 }) end, { "pop:add_spikes", "ids[1] must be a whole number from 0 to 3" } },
@@ -71,11 +79,18 @@ local cases = {
   { "read a destroyed network's recording", function() D_rec:times() end, { "rec:times", "destroyed" } },
   -- values
   { "a distribution with a negative spread", function() soma.normal(0, -1) end, { "soma.normal", "standard deviation must be >= 0" } },
+  { "an empty uniform range", function() soma.uniform(1, 1) end, { "soma.uniform", "low (1) must be below high (1)" } },
+  { "an infinite mean", function() soma.normal(math.huge, 1) end, { "soma.normal", "the mean must be a finite number" } },
+  { "an exponential of mean zero", function() soma.exponential(0) end, { "soma.exponential" } },
+  { "an int32 value out of range", function() soma.array({ 2 ^ 40 }, "int32") end, { "soma.array", "not a whole number that fits an int32 array" } },
+  { "an unknown axes field", function() local g = soma.figure{}; return g:axes{ xlim = { 0, 1 }, ylim = { 0, 1 } }.plot end, { "no field 'plot'", "line, points and bars" } },
   { "an array of strings", function() soma.array{ "a" } end, { "soma.array", "the values[1] must be a number, got string" } },
   { "an unknown dtype", function() soma.zeros(3, "float16") end, { "soma.zeros", "unknown dtype 'float16'" } },
   { "an unknown model description", function() soma.model("hh") end, { "soma.model", "unknown model 'hh'" } },
   { "log a function", function() soma.log{ f = print } end, { "soma.log", "'f' is function" } },
   { "spike hash of a state recording", function() soma.spike_hash{ vm } end, { "soma.spike_hash", "records a state variable" } },
+  { "spike hash of a streamed recording", function() soma.spike_hash{ streamed } end, { "soma.spike_hash", "streams to disk" } },
+  { "count of a streamed recording", function() return streamed.count end, { "rec.count", "streams to disk" } },
 }
 
 for _, c in ipairs(cases) do
