@@ -208,8 +208,10 @@ static int a_newindex(lua_State *L) {
     return la_error(L, "soma.array", "arrays take whole-number indices 1..%zu, got %s", a->n,
                     la_typename(L, 2));
   size_t i = index_of(L, a, key);
-  if (a->type == LA_F32) ((float *)a->data)[i] = (float)la_arg_num(L, 3, "soma.array", "the value", -INFINITY, INFINITY);
-  else if (a->type == LA_F64) ((double *)a->data)[i] = la_arg_num(L, 3, "soma.array", "the value", -HUGE_VAL, HUGE_VAL);
+  if ((a->type == LA_F32 || a->type == LA_F64) && lua_type(L, 3) != LUA_TNUMBER)
+    la_error(L, "soma.array", "the value must be a number, got %s", la_typename(L, 3));
+  if (a->type == LA_F32) ((float *)a->data)[i] = (float)lua_tonumber(L, 3);   /* NaN, inf too */
+  else if (a->type == LA_F64) ((double *)a->data)[i] = lua_tonumber(L, 3);
   else if (a->type == LA_I32) ((int32_t *)a->data)[i] = (int32_t)la_arg_int(L, 3, "soma.array", "the value", INT32_MIN, INT32_MAX);
   else ((int64_t *)a->data)[i] = la_arg_int(L, 3, "soma.array", "the value", INT64_MIN, INT64_MAX);
   return 0;

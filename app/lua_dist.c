@@ -77,8 +77,12 @@ static int l_gamma(lua_State *L) {
 static int d_clip(lua_State *L) {
   soma_dist d = *(soma_dist *)luaL_checkudata(L, 1, MT);
   /* nil or +-math.huge: unbounded on that side */
-  double lo = lua_isnoneornil(L, 2) ? -INFINITY : luaL_checknumber(L, 2);
-  double hi = lua_isnoneornil(L, 3) ? INFINITY : luaL_checknumber(L, 3);
+  for (int i = 2; i <= 3; i++)
+    if (!lua_isnoneornil(L, i) && (lua_type(L, i) != LUA_TNUMBER || isnan(lua_tonumber(L, i))))
+      la_error(L, "dist:clip", "%s must be a number (or nil: no bound), got %s", i == 2 ? "lo" : "hi",
+               la_typename(L, i));
+  double lo = lua_isnoneornil(L, 2) ? -INFINITY : lua_tonumber(L, 2);
+  double hi = lua_isnoneornil(L, 3) ? INFINITY : lua_tonumber(L, 3);
   if (!(lo < hi)) la_error(L, "dist:clip", "lo (%g) must be below hi (%g)", lo, hi);
   push(L, soma_dist_clip(d, lo, hi), "dist:clip");
   return 1;

@@ -122,10 +122,13 @@ static int l_net(lua_State *L) {
   else if (!strcmp(stepping, "serial")) c.parallel = 0;
   else la_error(L, call, "'stepping' must be \"auto\", \"parallel\" or \"serial\" (got \"%s\")", stepping);
   const char *name = la_str(L, 1, call, "name", NULL);
-  if (name && (!*name || strlen(name) >= 64 || name[0] == '.' ||
-               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name)))
-    la_error(L, call, "'name' must be 1 to 63 letters, digits, '_', '-' or '.', not starting "
-             "with '.' (it names the folder of the network's recordings), got \"%s\"", name);
+  /* the name is a folder next to the run's files (which all have a '.') and the folders
+   * net2, net3, ... of unnamed networks */
+  int numbered = name && !strncmp(name, "net", 3) && name[3] && strspn(name + 3, "0123456789") == strlen(name + 3);
+  if (name && (!*name || strlen(name) >= 64 || numbered ||
+               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(name)))
+    la_error(L, call, "'name' must be 1 to 63 letters, digits, '_' or '-', and not net<number> "
+             "(it names the folder of the network's recordings), got \"%s\"", name);
   if (name) {
     lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
     for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {

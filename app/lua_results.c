@@ -16,6 +16,39 @@
 static const char *const LOG_KEY = "soma.log";
 static const char *const RESULT_KEY = "soma.result";
 
+/* pushes a deep copy of the value at idx for soma.result: numbers, strings, booleans, and
+ * tables of them (arrays become tables: a snapshot) */
+static void copy_value(lua_State *L, int idx, const char *call, const char *key, int depth) {
+  idx = lua_absindex(L, idx);
+  int t = lua_type(L, idx);
+  if (t == LUA_TNUMBER || t == LUA_TSTRING || t == LUA_TBOOLEAN) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  if (luaL_testudata(L, idx, "soma.array")) {
+    lua_getfield(L, idx, "table");
+    lua_pushvalue(L, idx);
+    lua_call(L, 1, 1);
+    return;
+  }
+  if (t != LUA_TTABLE || depth > 16)
+    la_error(L, call, "'%s' holds %s; results are numbers, strings, booleans, arrays and tables "
+             "of them%s", key, la_typename(L, idx), depth > 16 ? " (nested at most 16 deep)" : "");
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    int kt = lua_type(L, -2);
+    if (kt != LUA_TSTRING && kt != LUA_TNUMBER)
+      la_error(L, call, "'%s' has a %s key; tables in results have names or indices as keys", key,
+               la_typename(L, -2));
+    copy_value(L, -1, call, key, depth + 1);
+    lua_pushvalue(L, -3);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+    lua_pop(L, 1);
+  }
+}
+
 /* copies the flat table at idx, checking its values, and pushes the copy */
 static void copy_row(lua_State *L, int idx, const char *call, int allow_lists) {
   la_table(L, idx, call, "a table of name = value, e.g. {trial = 3, reward = 1}");
@@ -31,11 +64,10 @@ static void copy_row(lua_State *L, int idx, const char *call, int allow_lists) {
       la_error(L, call, "'%s' is %s; %s", lua_tostring(L, -2), la_typename(L, -1),
                allow_lists ? "results are numbers, strings, booleans or lists of them"
                            : "log numbers, strings or booleans (soma.result takes lists)");
-    if (luaL_testudata(L, -1, "soma.array")) {
+    if (allow_lists) {
       /* a snapshot: a view would change, or die with its network, before it is written */
-      lua_getfield(L, -1, "table");
-      lua_insert(L, -2);
-      lua_call(L, 1, 1);
+      copy_value(L, -1, call, lua_tostring(L, -2), 0);
+      lua_remove(L, -2);
     }
     lua_pushvalue(L, -2);
     lua_insert(L, -2);

@@ -623,16 +623,23 @@ int cmd_run(int argc, char **argv) {
   lua_settop(L, 0);
   lua_pushcfunction(L, write_results);
   lua_pushlightuserdata(L, (void *)dir);
+  char write_error[1024] = "";
   if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
     fprintf(stderr, "soma run: %s\n", lua_tostring(L, -1));
+    snprintf(write_error, sizeof write_error, "%s", lua_tostring(L, -1));
     write_failed = 1;
   }
   lua_settop(L, 0);
   if (lsoma_close_all(L, werr, sizeof werr)) {
     fprintf(stderr, "soma run: %s\n", werr);
+    snprintf(write_error, sizeof write_error, "%s", werr);
     write_failed = 1;
   }
-  if (write_failed && !failed) status = "error";
+  if (write_failed && !failed) {
+    status = "error";
+    free(error);
+    error = strdup(write_error);
+  }
   /* the first line of the message is enough in meta.json; stderr had the traceback */
   nl = error ? strstr(error, "\nstack traceback:") : NULL;
   if (nl) *nl = 0;

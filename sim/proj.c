@@ -604,7 +604,7 @@ int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
   const soma_port_def *pd = &pr->post->model->ports[pr->port];
   if (n != 1 && n != pr->n_syn)
     return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': set weights: got %zu values for "
-                         "%zu synapses; give one value per synapse (in the order of soma_proj_get) "
+                         "%zu synapses; give one value per synapse (in the order they are read back: by pre, then post) "
                          "or a single value for all", pr->name, n, pr->n_syn);
   for (size_t k = 0; k < n; k++) {
     int bad = !isfinite(w[k]) || fabs(w[k]) > FLT_MAX || (pd->sign > 0 && w[k] < 0) ||
