@@ -7,7 +7,16 @@
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 export SOMA_WINDOW_TIMEOUT=0
 PNG="$(cd "$(dirname "$0")" && pwd)"
-win() { xvfb-run -a -s "-screen 0 1280x800x24" "$@"; }
+# one virtual display for the whole file (xvfb-run per command is slower, and now and then
+# fails cleaning up after itself)
+n=90
+while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+while [ ! -e "/tmp/.X11-unix/X$n" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+win() { DISPLAY=":$n" "$@"; }
 
 cat >"$tmp/raster.lua" <<'LUA'
 local net = soma.net{}
