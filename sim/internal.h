@@ -99,6 +99,7 @@ struct soma_proj {
   int d_min, d_max;         /* steps */
   size_t n_syn;
   soma_part *part;          /* one per thread */
+  struct soma_plastic *plastic;   /* the learning rule, or NULL for static synapses */
   soma_part *whole;         /* all targets in one set of rows, for serial stepping: part[0]
                                with one thread, else a merged copy of the parts made when
                                first needed, dropped when weights change */
@@ -162,6 +163,10 @@ struct soma_net {
   int n_projs;
   soma_rec **recs;
   int n_recs;
+  struct soma_mod **mods;
+  int n_mods;
+  struct soma_plastic **plastic;   /* the plastic projections' rules, set at prepare */
+  int n_plastic;
   soma_progress_fn progress;
   void *progress_user;
   /* prepared for running */
@@ -196,10 +201,19 @@ int soma__pop_prepare(soma_pop *pop);
 void soma__pop_destroy(soma_pop *pop);
 void soma__events_seek(soma_events *ev, int threads, int64_t step);
 
+/* modulators */
+void soma__mod_destroy(struct soma_mod *m);
+int soma__mod_prepare(struct soma_mod *m);
+double soma__mod_value_at(struct soma_mod *m, int t, int64_t s);
+
 /* projections */
 void soma__proj_destroy(soma_proj *proj);
 /* rows covering every target, for stepping on one thread (built on first use) */
 const soma_part *soma__proj_whole(soma_proj *proj);
+void soma__proj_free_whole(soma_proj *proj);
+/* plasticity (plastic.h has the rest) */
+void soma__plastic_destroy(struct soma_plastic *pl);
+void soma__plastic_bounds(const struct soma_plastic *pl, double *w_min, double *w_max);
 void soma__deliver(const soma_proj *proj, const soma_part *pt, const uint32_t *ids, size_t n, int64_t step,
                    float *ring, int mask, int n_pad, uint64_t *events);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "plastic.h"
 #include "rng.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -128,6 +129,9 @@ void soma_net_destroy(soma_net *net) {
   for (int i = 0; i < net->n_recs; i++) soma__rec_destroy(net->recs[i]);
   for (int i = 0; i < net->n_projs; i++) soma__proj_destroy(net->projs[i]);
   for (int i = 0; i < net->n_pops; i++) soma__pop_destroy(net->pops[i]);
+  for (int i = 0; i < net->n_mods; i++) soma__mod_destroy(net->mods[i]);
+  free(net->mods);
+  free(net->plastic);
   free(net->recs);
   free(net->projs);
   free(net->pops);
@@ -268,6 +272,8 @@ int soma__prepare(soma_net *net) {
     if (!ws->pop_spikes || !ws->rng) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
   }
   for (int i = 0; i < net->n_pops; i++) soma__pop_prepare(net->pops[i]);
+  if (soma__plastic_prepare(net, slots))
+    return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for plasticity");
   net->prepared = 1;
   return SOMA_OK;
 }
@@ -293,9 +299,17 @@ static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) 
   soma_thread *ws = &net->ws[t];
   soma_spikes *sp = &ws->sp[par];
   float *in[16];
+  const int t0 = whole ? 0 : t, t1 = whole ? net->threads : t + 1;   /* parts this call owns */
   sp->len = 0;
   for (int s = 0; s < len; s++) {
     const int64_t step = a + s;
+    /* plastic synapses: the spikes arriving now add their weights, then learn */
+    for (int q = 0; q < net->n_plastic; q++) {
+      soma_plastic *pl = net->plastic[q];
+      soma_pop *post = pl->proj->post;
+      for (int tt = t0; tt < t1; tt++)
+        ws->events += soma__plastic_arrivals(pl, tt, step, post->ring[pl->proj->port], mask, post->n_pad);
+    }
     for (int p = 0; p < P; p++) {
       soma_pop *pop = net->pops[p];
       int lo = whole ? 0 : pop->part[t], hi = whole ? pop->n_pad : pop->part[t + 1];
@@ -304,9 +318,14 @@ static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) 
       for (int q = 0; q < pop->model->n_ports; q++)
         in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
       size_t k = soma__pop_update(pop, lo, hi, t, step, in, ws->rng, sp->ids + sp->len);
+      for (int q = 0; q < net->n_plastic; q++)
+        if (net->plastic[q]->proj->post == pop && k)
+          soma__plastic_spikes(net->plastic[q], sp->ids + sp->len, k, step);
       sp->len += k;
       ws->pop_spikes[p] += k;
     }
+    for (int q = 0; q < net->n_plastic; q++)
+      for (int tt = t0; tt < t1; tt++) soma__plastic_tick(net->plastic[q], tt, step);
     for (int r = 0; r < net->n_recs; r++)
       if (!net->recs[r]->is_spikes)
         for (int c = whole ? 0 : t; c < (whole ? net->threads : t + 1); c++)
@@ -319,8 +338,9 @@ static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) 
 /* Delivers every spike of the interval, in the order (step, population, projection, source
  * list, source neuron): into thread t's targets from all threads' lists, or with `whole`
  * into every target from thread 0's list through the merged rows (serial stepping). */
-static void deliver(soma_net *net, int t, int whole, int64_t a, int len, int par) {
+static int deliver(soma_net *net, int t, int whole, int64_t a, int len, int par) {
   const int lists = whole ? 1 : net->threads, P = net->n_pops, mask = net->ring_slots - 1;
+  const int t0 = whole ? 0 : t, t1 = whole ? net->threads : t + 1;
   for (int s = 0; s < len; s++)
     for (int p = 0; p < P; p++) {
       const soma_pop *pop = net->pops[p];
@@ -330,12 +350,18 @@ static void deliver(soma_net *net, int t, int whole, int64_t a, int len, int par
         for (int k = 0; k < lists; k++) {
           const soma_spikes *src = &net->ws[k].sp[par];
           size_t b = src->off[s * P + p], e = src->off[s * P + p + 1];
-          if (b < e)
+          if (b >= e) continue;
+          if (pr->plastic) {   /* queued for the step each synapse receives it (plastic.c) */
+            for (int tt = t0; tt < t1; tt++)
+              if (soma__plastic_queue(pr->plastic, tt, src->ids + b, e - b, a + s)) return 1;
+          } else {
             soma__deliver(pr, rows, src->ids + b, e - b, a + s, pr->post->ring[pr->port], mask,
                           pr->post->n_pad, &net->ws[t].events);
+          }
         }
       }
     }
+  return 0;
 }
 
 /* Appends the interval's spikes, held in the lists of the first `lists` threads, to the
@@ -368,7 +394,7 @@ static int run_chunk(soma_net *net, int64_t s0, int64_t s1, int parallel) {
     int par = 0;
     for (int64_t a = s0; a < s1 && !failed; a += L, par ^= 1) {
       const int len = (int)(s1 - a < L ? s1 - a : L);
-      if (!(failed = update(net, 0, 1, a, len, par))) deliver(net, 0, 1, a, len, par);
+      if (!(failed = update(net, 0, 1, a, len, par))) failed = deliver(net, 0, 1, a, len, par);
       failed = failed || record_spikes(net, a, len, par, 1);
     }
     fpu_restore(fpu);
@@ -383,7 +409,7 @@ static int run_chunk(soma_net *net, int64_t s0, int64_t s1, int parallel) {
       const int len = (int)(s1 - a < L ? s1 - a : L);
       bad |= update(net, t, 0, a, len, par);
 #pragma omp barrier
-      if (!bad) deliver(net, t, 0, a, len, par);
+      if (!bad) bad |= deliver(net, t, 0, a, len, par);
       if (t == 0 && !bad) bad |= record_spikes(net, a, len, par, T);
     }
     failed |= bad;
@@ -473,6 +499,8 @@ int soma_net_run(soma_net *net, double ms) {
     return soma_net_fail(net, SOMA_ERR_PARAM, "run: %g ms is not a multiple of dt = %g ms", ms, net->dt);
   int rc = soma__prepare(net);
   if (rc) return rc;
+  for (int i = 0; i < net->n_mods; i++)   /* increments added since the last run */
+    if (soma__mod_prepare(net->mods[i])) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
   int64_t end = net->step + n, chunk = llround(net->chunk / net->dt);
   if (chunk < 1) chunk = 1;
   omp_set_dynamic(0);

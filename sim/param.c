@@ -88,3 +88,12 @@ void soma_unknown_name_msg(const soma_model *m, const char *what, const char *na
   if (off < len) off += (size_t)snprintf(msg + off, len - off, "; known: ");
   if (off < len) soma_join_names(known, sizeof known[0], n, msg + off, len - off);
 }
+
+int soma_identifier_ok(const char *name, size_t max) {
+  if (!name || !*name || strlen(name) >= max) return 0;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '_' || *p == '-'))
+      return 0;
+  return 1;
+}

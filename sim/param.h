@@ -24,4 +24,7 @@ const char *soma_closest_name(const char *name, const char *const *known, int n)
 void soma_unknown_name_msg(const soma_model *m, const char *what, const char *name, char *msg,
                            size_t len);
 
+/* 1 when name is 1 to max - 1 letters, digits, '_' or '-' (names of populations, signals). */
+int soma_identifier_ok(const char *name, size_t max);
+
 #endif

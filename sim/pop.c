@@ -12,15 +12,6 @@
 #include "param.h"
 #include "rng.h"
 
-static int name_ok(const char *name) {
-  if (!name || !*name || strlen(name) >= SOMA_NAME_MAX) return 0;
-  for (const char *p = name; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-          *p == '_' || *p == '-'))
-      return 0;
-  return 1;
-}
-
 static int model_error(soma_net *net, const char *model) {
   const char *known[64];
   int n = soma_model_count();
@@ -99,7 +90,7 @@ void soma__pop_destroy(soma_pop *pop) {
 soma_pop *soma_pop_create(soma_net *net, const char *name, const char *model, int n,
                           const soma_param *params) {
   if (!net) return NULL;
-  if (!name_ok(name)) {
+  if (!soma_identifier_ok(name, SOMA_NAME_MAX)) {
     soma_net_fail(net, SOMA_ERR_PARAM,
                "population name '%s' is not valid: use 1-%d letters, digits, '_' or '-'",
                name ? name : "(null)", SOMA_NAME_MAX - 1);

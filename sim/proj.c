@@ -67,9 +67,15 @@ static void free_parts(soma_part *part, int threads) {
   free(part);
 }
 
+void soma__proj_free_whole(soma_proj *proj) {
+  if (proj->whole && proj->whole != proj->part) free_parts(proj->whole, 1);
+  proj->whole = NULL;
+}
+
 void soma__proj_destroy(soma_proj *proj) {
   if (!proj) return;
-  if (proj->whole && proj->whole != proj->part) free_parts(proj->whole, 1);
+  soma__plastic_destroy(proj->plastic);
+  soma__proj_free_whole(proj);
   free_parts(proj->part, proj->net->threads);
   free(proj);
 }
@@ -80,6 +86,7 @@ void soma__proj_destroy(soma_proj *proj) {
 const soma_part *soma__proj_whole(soma_proj *pr) {
   const int T = pr->net->threads, n_pre = pr->pre->n;
   if (pr->whole) return pr->whole;
+  if (pr->plastic) return pr->part;   /* unused: plastic spikes are queued part by part */
   if (T == 1) return pr->whole = pr->part;
   soma_part *w = calloc(1, sizeof *w);
   if (!w) return NULL;
@@ -615,7 +622,24 @@ int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
                            pd->name, pr->post->model->name,
                            pd->sign > 0 ? ">= 0" : pd->sign < 0 ? "<= 0" : "finite", pd->unit);
   }
-  if (n == 1 || pr->n_syn == 0) {
+  if (pr->plastic) {
+    /* a learning rule keeps weights in its bounds, and per synapse */
+    double lo, hi;
+    soma__plastic_bounds(pr->plastic, &lo, &hi);
+    for (size_t k = 0; k < n; k++)
+      if (w[k] < lo || w[k] > hi)
+        return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': set weights: value %zu is %g, "
+                             "outside [%g, %g], the bounds of its learning rule", pr->name, k + 1,
+                             w[k], lo, hi);
+    size_t o = 0;
+    for (int i = 0; i < pr->pre->n; i++)
+      for (int t = 0; t < net->threads; t++) {
+        soma_part *pt = &pr->part[t];
+        for (size_t k = pt->row[i]; k < pt->row[i + 1]; k++, o++) pt->w[k] = (float)w[n == 1 ? 0 : o];
+      }
+    pr->weights_set = n != 1;
+    if (n == 1) pr->weight_dist = soma_dist_const(w[0]);
+  } else if (n == 1 || pr->n_syn == 0) {
     for (int t = 0; t < net->threads; t++) {
       free(pr->part[t].w);
       pr->part[t].w = NULL;
@@ -638,8 +662,7 @@ int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
     pr->weights_set = 1;
   }
   /* the merged rows of serial stepping hold a copy: rebuild them when next needed */
-  if (pr->whole && pr->whole != pr->part) free_parts(pr->whole, 1);
-  pr->whole = NULL;
+  soma__proj_free_whole(pr);
   return SOMA_OK;
 }
 

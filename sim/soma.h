@@ -227,6 +227,41 @@ int soma_proj_get(const soma_proj *proj, int32_t *pre, int32_t *post, double *we
  * soma_proj_get, or n == 1 for one value for all. Values are checked against the port's sign. */
 int soma_proj_set_weights(soma_proj *proj, const double *w, size_t n);
 
+/* ---- plasticity ---------------------------------------------------------------------- */
+
+/* Neuromodulators: named signals m(t) = tonic + phasic, the phasic part jumping by the
+ * amounts added and decaying with time constant tau (ms; INFINITY: no decay). Modulated
+ * learning rules read one by name. */
+typedef struct soma_mod soma_mod;
+soma_mod *soma_mod_create(soma_net *net, const char *name, double tonic, double tau_ms);
+soma_mod *soma_net_find_mod(const soma_net *net, const char *name);
+const char *soma_mod_name(const soma_mod *m);
+double soma_mod_tonic(const soma_mod *m);
+double soma_mod_tau(const soma_mod *m);
+/* The value now (tonic + phasic). */
+double soma_mod_value(const soma_mod *m);
+/* Adds amount to the phasic part now (a reward, a surprise). */
+int soma_mod_add(soma_mod *m, double amount);
+int soma_mod_set_tonic(soma_mod *m, double tonic);
+/* Adds amounts[k] at times[k] (ms, not in the past) during the coming runs. */
+int soma_mod_schedule(soma_mod *m, size_t n, const double *times, const double *amounts);
+
+/* Makes the projection plastic under the named rule (soma_rule_name lists them), with its
+ * parameters by name (unknown names are errors that suggest the closest) and, for modulated
+ * rules, the modulator's name. Weights then live per synapse; the rule changes them as the
+ * network runs. Between runs. */
+int soma_proj_plastic(soma_proj *proj, const char *rule, const soma_param *params,
+                      const char *modulator);
+/* The projection's rule name, or NULL when static. */
+const char *soma_proj_rule(const soma_proj *proj);
+int soma_rule_count(void);
+const char *soma_rule_name(int index);
+/* Writes the rule's parameters with units, defaults and bounds to f. */
+int soma_rule_describe(const char *name, FILE *f);
+/* A published parameter set of a rule (e.g. "triplet", "visual_cortex_all_to_all"), as a
+ * list ending with name == NULL; NULL when unknown. */
+const soma_param *soma_rule_preset(const char *rule, const char *preset);
+
 /* ---- recorders ----------------------------------------------------------------------- */
 
 /* Records the spikes of a population (all neurons if ids is NULL). */

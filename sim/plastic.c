@@ -1,0 +1,354 @@
+/* plastic.c — making projections plastic: the rule registry, per-synapse and per-neuron
+ * state, the transposed index, the queues of arriving spikes, and the step loop's hooks. */
+#include "plastic.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "param.h"
+
+static const soma_rule *const rules[] = {&soma_rule_stdp, &soma_rule_triplet,
+                                         &soma_rule_stdp_dopamine, &soma_rule_td_ltp};
+#define N_RULES ((int)(sizeof rules / sizeof *rules))
+
+int soma_rule_count(void) { return N_RULES; }
+const char *soma_rule_name(int i) { return i >= 0 && i < N_RULES ? rules[i]->name : NULL; }
+
+const soma_rule *soma__rule_find(const char *name) {
+  for (int i = 0; name && i < N_RULES; i++)
+    if (!strcmp(rules[i]->name, name)) return rules[i];
+  return NULL;
+}
+
+int soma_rule_describe(const char *name, FILE *f) {
+  const soma_rule *r = soma__rule_find(name);
+  if (!r) return SOMA_ERR_PARAM;
+  fprintf(f, "%s — %s\n\nparameters:\n", r->name, r->doc);
+  for (int i = 0; i < r->n_params; i++) {
+    const soma_param_def *p = &r->params[i];
+    fprintf(f, "  %-10s %-6s default %-8g %s\n", p->name, p->unit, p->def, p->doc);
+  }
+  if (r->uses_modulator) fprintf(f, "\nreads a neuromodulator (soma_mod_create)\n");
+  return SOMA_OK;
+}
+
+static int param_index(const soma_rule *r, const char *name) {
+  for (int i = 0; i < r->n_params; i++)
+    if (!strcmp(r->params[i].name, name)) return i;
+  return -1;
+}
+
+int soma__decay_table(soma_plastic *pl, int j, double tau, double dt) {
+  double span = 25 * tau / dt;   /* exp(-25) ~ 1e-11: beyond that, 0 */
+  int n = span > 1 << 22 ? 1 << 22 : (int)span + 2;
+  float *t = realloc(pl->table[j], sizeof(float) * (size_t)n);
+  if (!t) return SOMA_ERR_NOMEM;
+  for (int k = 0; k < n; k++) t[k] = (float)exp(-(double)k * dt / tau);
+  pl->table[j] = t;
+  pl->table_n[j] = n;
+  return SOMA_OK;
+}
+
+/* ---- attaching a rule ---------------------------------------------------------------- */
+
+static void free_state(soma_plastic *pl, int threads) {
+  if (!pl) return;
+  for (int t = 0; pl->syn && t < threads; t++) {
+    for (int v = 0; pl->syn[t] && v < pl->rule->syn_vars; v++) free(pl->syn[t][v]);
+    free(pl->syn[t]);
+  }
+  free(pl->syn);
+  for (int t = 0; pl->t_arrive && t < threads; t++) free(pl->t_arrive[t]);
+  free(pl->t_arrive);
+  for (int v = 0; pl->post && v < pl->rule->post_vars; v++) free(pl->post[v]);
+  free(pl->post);
+  free(pl->t_post);
+  free(pl->colptr);
+  free(pl->col);
+  for (int t = 0; pl->queue && t < threads; t++) {
+    for (int s = 0; pl->queue[t].ks && s < pl->slots; s++) free(pl->queue[t].ks[s]);
+    free(pl->queue[t].ks);
+    free(pl->queue[t].len);
+    free(pl->queue[t].cap);
+  }
+  free(pl->queue);
+  for (int j = 0; j < 4; j++) free(pl->table[j]);
+  free(pl->consts);
+  free(pl);
+}
+
+void soma__plastic_destroy(soma_plastic *pl) {
+  if (pl) free_state(pl, pl->proj->net->threads);
+}
+
+static int fail(soma_proj *pr, const char *fmt, const char *a, const char *b) {
+  char msg[1024];
+  snprintf(msg, sizeof msg, fmt, a, b);
+  return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': %s", pr->name, msg);
+}
+
+/* the transposed index over the post population: synapses onto i, in part order */
+static int build_columns(soma_plastic *pl) {
+  soma_proj *pr = pl->proj;
+  const int T = pr->net->threads, n_post = pr->post->n;
+  pl->colptr = calloc((size_t)n_post + 1, sizeof(size_t));
+  pl->col = malloc(sizeof(uint32_t) * (pr->n_syn ? pr->n_syn : 1));
+  if (!pl->colptr || !pl->col) return SOMA_ERR_NOMEM;
+  for (int t = 0; t < T; t++)
+    for (size_t k = 0; k < pr->part[t].n; k++) pl->colptr[pr->part[t].post[k] + 1]++;
+  for (int i = 0; i < n_post; i++) pl->colptr[i + 1] += pl->colptr[i];
+  size_t *fill = malloc(sizeof(size_t) * ((size_t)n_post + 1));
+  if (!fill) return SOMA_ERR_NOMEM;
+  memcpy(fill, pl->colptr, sizeof(size_t) * ((size_t)n_post + 1));
+  for (int t = 0; t < T; t++)
+    for (size_t k = 0; k < pr->part[t].n; k++) pl->col[fill[pr->part[t].post[k]]++] = (uint32_t)k;
+  free(fill);
+  return SOMA_OK;
+}
+
+static int alloc_state(soma_plastic *pl) {
+  soma_proj *pr = pl->proj;
+  const int T = pr->net->threads;
+  const soma_rule *r = pl->rule;
+  pl->syn = calloc((size_t)T, sizeof(float **));
+  pl->t_arrive = calloc((size_t)T, sizeof(uint32_t *));
+  pl->queue = calloc((size_t)T, sizeof(soma_queue));
+  if (!pl->syn || !pl->t_arrive || !pl->queue) return SOMA_ERR_NOMEM;
+  for (int t = 0; t < T; t++) {
+    size_t n = pr->part[t].n ? pr->part[t].n : 1;
+    pl->syn[t] = calloc((size_t)(r->syn_vars ? r->syn_vars : 1), sizeof(float *));
+    pl->t_arrive[t] = calloc(n, sizeof(uint32_t));
+    if (!pl->syn[t] || !pl->t_arrive[t]) return SOMA_ERR_NOMEM;
+    for (int v = 0; v < r->syn_vars; v++)
+      if (!(pl->syn[t][v] = calloc(n, sizeof(float)))) return SOMA_ERR_NOMEM;
+  }
+  int n_pad = pr->post->n_pad;
+  pl->post = calloc((size_t)(r->post_vars ? r->post_vars : 1), sizeof(float *));
+  pl->t_post = calloc((size_t)n_pad, sizeof(int64_t));
+  if (!pl->post || !pl->t_post) return SOMA_ERR_NOMEM;
+  for (int v = 0; v < r->post_vars; v++)
+    if (!(pl->post[v] = calloc((size_t)n_pad, sizeof(float)))) return SOMA_ERR_NOMEM;
+  return build_columns(pl);
+}
+
+/* every synapse gets its own weight, initialised from the constant */
+static int own_weights(soma_proj *pr) {
+  for (int t = 0; t < pr->net->threads; t++) {
+    soma_part *pt = &pr->part[t];
+    if (pt->w || !pt->n) continue;
+    if (!(pt->w = soma__alloc_big(sizeof(float) * pt->n))) return SOMA_ERR_NOMEM;
+    for (size_t k = 0; k < pt->n; k++) pt->w[k] = pr->w_const;
+  }
+  return SOMA_OK;
+}
+
+int soma_proj_plastic(soma_proj *pr, const char *rule_name, const soma_param *params,
+                      const char *modulator) {
+  soma_net *net = pr->net;
+  const soma_rule *r = soma__rule_find(rule_name);
+  if (!r) {
+    const char *known[16];
+    char list[256];
+    for (int i = 0; i < N_RULES; i++) known[i] = rules[i]->name;
+    soma_join_names(known, sizeof *known, N_RULES, list, sizeof list);
+    const char *guess = soma_closest_name(rule_name ? rule_name : "", known, N_RULES);
+    char msg[512];
+    snprintf(msg, sizeof msg, "unknown learning rule '%s'%s%s%s; rules: %s", rule_name ? rule_name : "(null)",
+             guess ? " (did you mean '" : "", guess ? guess : "", guess ? "'?)" : "", list);
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': %s", pr->name, msg);
+  }
+  const soma_port_def *port = &pr->post->model->ports[pr->port];
+  if (port->sign < 0)
+    return fail(pr, "port '%s' takes weights <= 0, and learning rules keep weights in [w_min, "
+                "w_max] >= 0: make the inhibitory projection plastic on a conductance port, or "
+                "keep it static (%s)", port->name, "");
+  double p[32];
+  for (int i = 0; i < r->n_params; i++) p[i] = r->params[i].def;
+  for (const soma_param *q = params; q && q->name; q++) {
+    int i = param_index(r, q->name);
+    if (i < 0) {
+      const char *known[32];
+      char list[512], msg[1024];
+      for (int j = 0; j < r->n_params; j++) known[j] = r->params[j].name;
+      soma_join_names(known, sizeof *known, r->n_params, list, sizeof list);
+      const char *guess = soma_closest_name(q->name, known, r->n_params);
+      snprintf(msg, sizeof msg, "rule '%s' has no parameter '%s'%s%s%s; parameters: %s", r->name,
+               q->name, guess ? " (did you mean '" : "", guess ? guess : "", guess ? "'?)" : "", list);
+      return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': %s", pr->name, msg);
+    }
+    p[i] = q->value;
+  }
+  char msg[512];
+  for (int i = 0; i < r->n_params; i++)
+    if (soma_param_check(&r->params[i], p[i], msg, sizeof msg))
+      return fail(pr, "rule '%s': %s", r->name, msg);
+  if (r->check && r->check(p, msg, sizeof msg)) return fail(pr, "rule '%s': %s", r->name, msg);
+  int iw0 = param_index(r, "w_min"), iw1 = param_index(r, "w_max");
+  double w_min = p[iw0], w_max = p[iw1];
+  if (!(w_min < w_max)) return fail(pr, "rule '%s': w_min must be below w_max%s", r->name, "");
+  if (port->sign > 0 && w_min < 0)
+    return fail(pr, "weights on port '%s' are >= 0, so w_min must be >= 0%s", port->name, "");
+  /* the weights must start inside [w_min, w_max] */
+  size_t outside = 0;
+  for (int t = 0; t < net->threads; t++)
+    for (size_t k = 0; k < pr->part[t].n; k++) {
+      double w = pr->part[t].w ? pr->part[t].w[k] : pr->w_const;
+      outside += w < w_min || w > w_max;
+    }
+  if (outside) {
+    char a[64], b[128];
+    snprintf(a, sizeof a, "%zu", outside);
+    snprintf(b, sizeof b, "[%g, %g]", w_min, w_max);
+    return fail(pr, "%s synapses have weights outside %s, the bounds the rule keeps them in: "
+                "give the projection weights within them, or widen w_min/w_max", a, b);
+  }
+  soma_mod *mod = NULL;
+  if (r->uses_modulator) {
+    mod = soma_net_find_mod(net, modulator);
+    if (!mod) {
+      char names[512] = "";
+      for (int i = 0; i < net->n_mods; i++) {
+        if (i) strncat(names, ", ", sizeof names - strlen(names) - 1);
+        strncat(names, soma_mod_name(net->mods[i]), sizeof names - strlen(names) - 1);
+      }
+      char m2[700];
+      snprintf(m2, sizeof m2, "rule '%s' reads a neuromodulator: %s", r->name,
+               modulator ? "no modulator of that name" : "name one");
+      return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': %s ('%s'; modulators: %s)",
+                           pr->name, m2, modulator ? modulator : "", net->n_mods ? names : "none yet; make one with soma_mod_create");
+    }
+  } else if (modulator) {
+    return fail(pr, "rule '%s' reads no neuromodulator (got '%s')", r->name, modulator);
+  }
+  if (own_weights(pr)) return soma_net_fail(net, SOMA_ERR_NOMEM, "projection '%s': out of memory", pr->name);
+  soma_plastic *pl = calloc(1, sizeof *pl);
+  if (!pl) return soma_net_fail(net, SOMA_ERR_NOMEM, "projection '%s': out of memory", pr->name);
+  pl->rule = r;
+  pl->proj = pr;
+  pl->mod = mod;
+  memcpy(pl->p, p, sizeof(double) * (size_t)r->n_params);
+  int ie = param_index(r, "every");
+  pl->every = ie >= 0 ? (int)llround(p[ie] / net->dt) : 0;
+  if (ie >= 0 && pl->every < 1) pl->every = 1;
+  if (alloc_state(pl)) {
+    free_state(pl, net->threads);
+    return soma_net_fail(net, SOMA_ERR_NOMEM, "projection '%s': out of memory for plasticity", pr->name);
+  }
+  soma__plastic_destroy(pr->plastic);
+  pr->plastic = pl;
+  /* serial stepping reads the parts themselves, never a merged copy */
+  if (pr->whole && pr->whole != pr->part) soma__proj_free_whole(pr);
+  pr->whole = NULL;
+  soma__unprepare(net);
+  return SOMA_OK;
+}
+
+void soma__plastic_bounds(const soma_plastic *pl, double *w_min, double *w_max) {
+  *w_min = pl->p[param_index(pl->rule, "w_min")];
+  *w_max = pl->p[param_index(pl->rule, "w_max")];
+}
+
+const char *soma_proj_rule(const soma_proj *pr) {
+  return pr->plastic ? pr->plastic->rule->name : NULL;
+}
+
+/* ---- running ------------------------------------------------------------------------- */
+
+/* moves queued arrivals to rings of a new size (slot of step s: s & (slots - 1)) */
+static int resize_queues(soma_plastic *pl, int slots, int64_t now) {
+  const int T = pl->proj->net->threads;
+  for (int t = 0; t < T; t++) {
+    soma_queue q = {calloc((size_t)slots, sizeof(uint32_t *)), calloc((size_t)slots, sizeof(size_t)),
+                    calloc((size_t)slots, sizeof(size_t))};
+    if (!q.ks || !q.len || !q.cap) {
+      free(q.ks);
+      free(q.len);
+      free(q.cap);
+      return SOMA_ERR_NOMEM;
+    }
+    soma_queue *old = &pl->queue[t];
+    for (int j = 0; old->ks && j < pl->slots; j++) {
+      int64_t step = now + (((int64_t)j - now) % pl->slots + pl->slots) % pl->slots;
+      int s = (int)(step & (slots - 1));
+      q.ks[s] = old->ks[j];
+      q.len[s] = old->len[j];
+      q.cap[s] = old->cap[j];
+    }
+    free(old->ks);
+    free(old->len);
+    free(old->cap);
+    *old = q;
+  }
+  pl->slots = slots;
+  return SOMA_OK;
+}
+
+int soma__plastic_prepare(soma_net *net, int slots) {
+  int n = 0;
+  for (int i = 0; i < net->n_projs; i++) n += net->projs[i]->plastic != NULL;
+  soma_plastic **list = realloc(net->plastic, sizeof *list * (size_t)(n ? n : 1));
+  if (!list) return SOMA_ERR_NOMEM;
+  net->plastic = list;
+  net->n_plastic = 0;
+  for (int i = 0; i < net->n_projs; i++)
+    if (net->projs[i]->plastic) list[net->n_plastic++] = net->projs[i]->plastic;
+  for (int i = 0; i < net->n_projs; i++) {
+    soma_plastic *pl = net->projs[i]->plastic;
+    if (!pl) continue;
+    if (pl->slots != slots && resize_queues(pl, slots, net->step)) return SOMA_ERR_NOMEM;
+    if (pl->rule->prepare && pl->rule->prepare(pl)) return SOMA_ERR_NOMEM;
+  }
+  return SOMA_OK;
+}
+
+int soma__plastic_queue(soma_plastic *pl, int t, const uint32_t *ids, size_t n, int64_t step) {
+  const soma_proj *pr = pl->proj;
+  const soma_part *pt = &pr->part[t];
+  soma_queue *q = &pl->queue[t];
+  const int mask = pl->slots - 1;
+  for (size_t s = 0; s < n; s++)
+    for (size_t k = pt->row[ids[s]]; k < pt->row[ids[s] + 1]; k++) {
+      int slot = (int)((step + 1 + (pt->d ? pt->d[k] : pr->d_const)) & mask);
+      if (q->len[slot] == q->cap[slot]) {
+        size_t cap = q->cap[slot] ? 2 * q->cap[slot] : 256;
+        uint32_t *ks = realloc(q->ks[slot], sizeof(uint32_t) * cap);
+        if (!ks) return 1;
+        q->ks[slot] = ks;
+        q->cap[slot] = cap;
+      }
+      q->ks[slot][q->len[slot]++] = (uint32_t)k;
+    }
+  return 0;
+}
+
+size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, int mask, int n_pad) {
+  soma_queue *q = &pl->queue[t];
+  int slot = (int)(a & (pl->slots - 1));
+  size_t n = q->len[slot];
+  if (!n) return 0;
+  const soma_part *pt = &pl->proj->part[t];
+  float *in = ring + (size_t)(a & mask) * (size_t)n_pad;
+  const uint32_t *ks = q->ks[slot];
+  for (size_t j = 0; j < n; j++) in[pt->post[ks[j]]] += pt->w[ks[j]];
+  pl->rule->arrive(pl, t, ks, n, a);
+  q->len[slot] = 0;
+  return n;
+}
+
+void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p) {
+  const int *part = pl->proj->post->part;
+  int t = 0;
+  for (size_t j = 0; j < n; j++) {
+    while ((int)ids[j] >= part[t + 1]) t++;
+    pl->rule->post(pl, t, ids[j], p + 1);
+  }
+}
+
+void soma__plastic_tick(soma_plastic *pl, int t, int64_t p) {
+  if (!pl->every || (p + 1) % pl->every) return;
+  double m = pl->mod ? soma__mod_value_at(pl->mod, t, p + 1) : 0;
+  pl->rule->tick(pl, t, p + 1, m);
+}

@@ -1,0 +1,105 @@
+/* plastic.h — synaptic plasticity inside the engine (files of sim/ only).
+ *
+ * A plastic projection keeps its weights per synapse and runs a learning rule. Work happens
+ * at events, never per synapse per step:
+ *   - a presynaptic spike is queued, at delivery, for the step it arrives at its synapse
+ *     (stamp + delay); the thread that owns the target then adds the weight into the input
+ *     and runs the rule's arrival update (depression, presynaptic traces);
+ *   - a postsynaptic spike runs the rule over that neuron's incoming synapses, found through a
+ *     transposed index (potentiation, postsynaptic traces);
+ *   - rules that need it (modulated learning, consolidation) run a tick every `every` ms over
+ *     all synapses of a thread's share.
+ * Each thread owns the synapses onto its own neurons (the projection's parts), so every update
+ * is made by one thread in one order, and the weights are the same for any thread count.
+ *
+ * Time: a spike of step p is stamped p + 1 (steps); a spike stamped s with delay d arrives at
+ * step s + d. Pairing uses dt_pair = t_post - t_arrival: at an arrival, postsynaptic spikes
+ * stamped up to the arrival step count as before it (depression); a postsynaptic spike counts
+ * the arrivals up to the step it was computed in (potentiation). */
+#ifndef SOMA_PLASTIC_H
+#define SOMA_PLASTIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "soma.h"
+
+typedef struct soma_plastic soma_plastic;
+
+/* A learning rule: its parameters and the functions the step loop calls. */
+typedef struct soma_rule {
+  const char *name;
+  const char *doc;
+  const soma_param_def *params;
+  int n_params;
+  int syn_vars;     /* floats per synapse besides the weight */
+  int post_vars;    /* floats per postsynaptic neuron */
+  int uses_modulator;
+  /* cross-parameter checks (after each parameter's own bounds); 0 or 1 with msg */
+  int (*check)(const double *p, char *msg, size_t len);
+  /* derived constants (decay tables) before a run */
+  int (*prepare)(soma_plastic *pl);
+  /* synapses ks of part t arrive at step a (their weights are already added to the input) */
+  void (*arrive)(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_t a);
+  /* postsynaptic neuron i (owned by part t) spiked, stamped s */
+  void (*post)(soma_plastic *pl, int t, uint32_t i, int64_t s);
+  /* every pl->every steps, at stamp s, over part t, with the modulator's value m */
+  void (*tick)(soma_plastic *pl, int t, int64_t s, double m);
+} soma_rule;
+
+/* Arrivals waiting in part t: one list of synapse indices per ring slot. */
+typedef struct soma_queue {
+  uint32_t **ks;
+  size_t *len, *cap;
+} soma_queue;
+
+struct soma_plastic {
+  const soma_rule *rule;
+  soma_proj *proj;
+  double p[32];             /* the rule's parameters, in descriptor order */
+  struct soma_mod *mod;     /* read by modulated rules, else NULL */
+  int every;                /* steps between ticks (0: no tick) */
+  /* per part t: synapse state, syn_vars arrays of part[t].n floats, and the step of the
+   * last arrival (stamp + delay) of each synapse */
+  float ***syn;
+  uint32_t **t_arrive;
+  /* per postsynaptic neuron (n_pad): post_vars arrays and the stamp of its last spike */
+  float **post;
+  int64_t *t_post;
+  /* transposed index: synapses onto neuron i are col[colptr[i] .. colptr[i + 1]) in the part
+   * that owns i */
+  size_t *colptr;
+  uint32_t *col;
+  soma_queue *queue;        /* per part */
+  int slots;                /* ring slots of the queues */
+  /* decay tables: exp(-k dt / tau) for k < table_n[j] (0 beyond) */
+  float *table[4];
+  int table_n[4];
+  void *consts;             /* the rule's derived constants */
+};
+
+const soma_rule *soma__rule_find(const char *name);
+extern const soma_rule soma_rule_stdp, soma_rule_stdp_dopamine, soma_rule_td_ltp, soma_rule_triplet;
+
+/* exp(-k dt / tau) from table j (k >= 0 steps) */
+static inline float soma__decay(const soma_plastic *pl, int j, int64_t k) {
+  return k < pl->table_n[j] ? pl->table[j][k] : 0.0f;
+}
+/* fills table j for time constant tau (ms) */
+int soma__decay_table(soma_plastic *pl, int j, double tau, double dt);
+
+/* The step loop's hooks (net.c). */
+int soma__plastic_prepare(soma_net *net, int slots);
+/* queues the synapses of rows[ids] for their arrival steps (delivery of source step `step`) */
+int soma__plastic_queue(soma_plastic *pl, int t, const uint32_t *ids, size_t n, int64_t step);
+/* arrivals of step a in part t: input, then the rule; returns how many */
+size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, int mask, int n_pad);
+/* the spikes ids (neurons of the post population, ascending, within part t's range unless
+ * whole) of step p */
+void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p);
+/* ticks due after step p */
+void soma__plastic_tick(soma_plastic *pl, int t, int64_t p);
+void soma__plastic_destroy(soma_plastic *pl);
+
+#endif
