@@ -20,7 +20,8 @@ static const char *usage =
     "\n"
     "Simulates a standard network and reports its speed and activity.\n"
     "NAME: coba (Brette et al. 2007 benchmark 1), cuba (benchmark 2),\n"
-    "      brunel (NEST hpc_benchmark, static synapses; scale 1 = 11,250 neurons)\n"
+    "      brunel (NEST hpc_benchmark, static synapses; scale 1 = 11,250 neurons),\n"
+    "      coba_stdp (COBA with pair STDP on E->E)\n"
     "\n"
     "options:\n"
     "  --time S      biological time to measure, seconds (default 1)\n"
@@ -78,7 +79,7 @@ int cmd_bench(int argc, char **argv) {
   int found = 0;
   for (int k = 0; soma_nets_names[k]; k++) found |= !strcmp(name, soma_nets_names[k]);
   if (!found) {
-    fprintf(stderr, "soma bench: unknown network '%s' (networks: coba, cuba, brunel)\n", name);
+    fprintf(stderr, "soma bench: unknown network '%s' (networks: coba, cuba, brunel, coba_stdp)\n", name);
     return 2;
   }
 

@@ -315,7 +315,7 @@ static int n_index(lua_State *L) {
   else
     return la_error(L, "net", "no field '%s' (fields: t, dt, steps, seed, threads, spikes, "
                     "events, synapses, synapse_bytes, parallel_steps, name, folder, alive; methods: pop, connect, record, run, "
-                    "describe, destroy)", k);
+                    "modulator, describe, destroy)", k);
   return 1;
 }
 
@@ -388,7 +388,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   static const luaL_Reg net_methods[] = {{"pop", lpop_create},       {"connect", lproj_create},
                                          {"record", lrec_create},     {"run", n_run},
                                          {"describe", n_describe},   {"destroy", n_destroy},
-                                         {NULL, NULL}};
+                                         {"modulator", lmod_create}, {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_NET);
   luaL_setfuncs(L, net_methods, 0);
   lua_pushcfunction(L, n_index);
@@ -406,6 +406,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
                                  {"progress", l_progress}, {"clock", l_clock},
                                  {NULL, NULL}};
   luaL_setfuncs(L, fns, 0);
+  lplastic_open(L);
   la_array_open(L);
   ld_open(L);
   lfig_open(L);

@@ -17,7 +17,8 @@ static const char *const rules[] = {"all_to_all", "one_to_one", "bernoulli", "fi
  *                         pre_ids = {...}, post_ids = {...}}) */
 int lproj_create(lua_State *L) {
   static const char *const known[] = {"rule", "p", "k", "weight", "delay", "port", "name",
-                                      "autapses", "multapses", "pre_ids", "post_ids", NULL};
+                                      "autapses", "multapses", "pre_ids", "post_ids",
+                                      "plasticity", NULL};
   const char *call = "net:connect";
   lnet *h;
   soma_net *net = lnet_check(L, 1, call, &h);
@@ -93,8 +94,13 @@ int lproj_create(lua_State *L) {
     }
     name = auto_name;
   }
+  if (lua_getfield(L, 4, "plasticity") != LUA_TNIL)
+    la_table(L, -1, call, "'plasticity' as a table: {rule = \"stdp\", A_plus = 0.01, ...}");
+  lua_pop(L, 1);
   soma_proj *pr = soma_proj_create(net, name, pre, post, &c);
   if (!pr) lsoma_fail(L, net, call);
+  if (lua_getfield(L, 4, "plasticity") != LUA_TNIL) lplastic_attach(L, net, pr, -1, call);
+  lua_pop(L, 1);
   char label[96];
   snprintf(label, sizeof label, "projection '%.80s'", name);
   lobj_push(L, 1, LSOMA_PROJ, soma_net_proj_count(net) - 1, label);
@@ -156,9 +162,10 @@ static int j_index(lua_State *L) {
   else if (!strcmp(k, "size")) lua_pushinteger(L, (lua_Integer)soma_proj_size(pr));
   else if (!strcmp(k, "pre")) lua_getiuservalue(L, 1, 2);
   else if (!strcmp(k, "post")) lua_getiuservalue(L, 1, 3);
+  else if (!strcmp(k, "rule")) lua_pushstring(L, soma_proj_rule(pr));   /* nil when static */
   else
-    return la_error(L, "proj", "no field '%s' (fields: name, size, pre, post; methods: get, "
-                    "weights, set_weights)", k);
+    return la_error(L, "proj", "no field '%s' (fields: name, size, pre, post, rule; methods: get, "
+                    "weights, set_weights, plastic)", k);
   return 1;
 }
 

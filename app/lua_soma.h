@@ -52,6 +52,7 @@ typedef struct lobj {
 #define LSOMA_POP "soma.population"
 #define LSOMA_PROJ "soma.projection"
 #define LSOMA_REC "soma.recording"
+#define LSOMA_MOD "soma.modulator"
 
 /* Opens the module: sets the global `soma` and package.loaded.soma. */
 void lsoma_open(lua_State *L, lsoma_run *run);
@@ -87,6 +88,12 @@ void lrec_open(lua_State *L);
 int lpop_create(lua_State *L);
 int lproj_create(lua_State *L);
 int lrec_create(lua_State *L);
+
+/* Learning (app/lua_plastic.c): net:modulator{...}, proj:plastic{...}, soma.rules/rule; the
+ * rule table at idx attached to a projection (also net:connect's `plasticity` option). */
+int lmod_create(lua_State *L);
+void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call);
+void lplastic_open(lua_State *L);
 
 /* soma.log, soma.result and the files they become (app/lua_results.c). */
 void lresults_open(lua_State *L);

@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-const char *const soma_nets_names[] = {"coba", "cuba", "brunel", NULL};
+const char *const soma_nets_names[] = {"coba", "cuba", "brunel", "coba_stdp", NULL};
 
 static soma_conn bernoulli(double p, double w, const char *port) {
   soma_conn c = soma_conn_rule_bernoulli(p);
@@ -114,6 +114,17 @@ static int build_brunel(soma_net *net, double scale, soma_bench_net *out) {
   return connect_ei(net, e, i, &cex, &cin);
 }
 
+/* COBA with pair STDP on E->E (all-to-all, additive, tau 20 ms, A- = 1.05 A+, weights in
+ * [0, 12] nS around their 6 nS start): the plasticity benchmark */
+static int build_coba_stdp(soma_net *net, double scale, soma_bench_net *out) {
+  int rc = build_coba(net, scale, out);
+  if (rc) return rc;
+  out->reference = "COBA (Brette et al. 2007 benchmark 1) with pair STDP on E->E";
+  soma_param p[] = {{"A_plus", 0.06}, {"A_minus", 0.063}, {"tau_plus", 20}, {"tau_minus", 20},
+                    {"w_min", 0}, {"w_max", 12}, {NULL, 0}};
+  return soma_proj_plastic(soma_net_proj(net, 0), "stdp", p, NULL);
+}
+
 int soma_nets_build(soma_net *net, const char *name, double scale, soma_bench_net *out) {
   memset(out, 0, sizeof *out);
   if (!(scale > 0) || !isfinite(scale) || scale > 1000) {
@@ -123,6 +134,7 @@ int soma_nets_build(soma_net *net, const char *name, double scale, soma_bench_ne
   if (strcmp(name, "coba") == 0) return build_coba(net, scale, out);
   if (strcmp(name, "cuba") == 0) return build_cuba(net, scale, out);
   if (strcmp(name, "brunel") == 0) return build_brunel(net, scale, out);
-  soma_net_fail(net, SOMA_ERR_PARAM, "unknown benchmark network '%s' (networks: coba, cuba, brunel)", name);
+  if (strcmp(name, "coba_stdp") == 0) return build_coba_stdp(net, scale, out);
+  soma_net_fail(net, SOMA_ERR_PARAM, "unknown benchmark network '%s' (networks: coba, cuba, brunel, coba_stdp)", name);
   return SOMA_ERR_PARAM;
 }

@@ -11,7 +11,7 @@ typedef struct soma_bench_net {
   const char *reference;  /* where the parameters come from */
 } soma_bench_net;
 
-/* Builds network `name` ("coba", "cuba", "brunel") into an empty net. scale multiplies the
+/* Builds network `name` ("coba", "cuba", "brunel", "coba_stdp") into an empty net. scale multiplies the
  * neuron counts (COBA/CUBA keep 80 inputs per neuron; Brunel keeps its fixed in-degrees).
  * Returns SOMA_OK or an error with the message in soma_net_errmsg(net). */
 int soma_nets_build(soma_net *net, const char *name, double scale, soma_bench_net *out);

@@ -84,6 +84,11 @@ soma_mod *soma_net_find_mod(const soma_net *net, const char *name) {
   return NULL;
 }
 
+int soma_net_mod_count(const soma_net *net) { return net->n_mods; }
+soma_mod *soma_net_mod(const soma_net *net, int i) {
+  return i >= 0 && i < net->n_mods ? net->mods[i] : NULL;
+}
+
 const char *soma_mod_name(const soma_mod *m) { return m->name; }
 double soma_mod_tonic(const soma_mod *m) { return m->tonic; }
 double soma_mod_tau(const soma_mod *m) { return m->tau; }
@@ -105,6 +110,7 @@ static void fold(soma_mod *m) {
   m->base_step = now;
   size_t k = 0;
   while (k < m->n_ev && m->ev_step[k] <= now) k++;
+  if (!k) return;
   memmove(m->ev_step, m->ev_step + k, sizeof(int64_t) * (m->n_ev - k));
   memmove(m->ev_amount, m->ev_amount + k, sizeof(double) * (m->n_ev - k));
   m->n_ev -= k;
@@ -158,8 +164,10 @@ int soma_mod_schedule(soma_mod *m, size_t n, const double *times, const double *
   for (size_t k = 0; k < n; k++) {
     size_t at = m->n_ev;
     while (at > 0 && m->ev_step[at - 1] > steps[k]) at--;
-    memmove(m->ev_step + at + 1, m->ev_step + at, sizeof(int64_t) * (m->n_ev - at));
-    memmove(m->ev_amount + at + 1, m->ev_amount + at, sizeof(double) * (m->n_ev - at));
+    if (at < m->n_ev) {
+      memmove(m->ev_step + at + 1, m->ev_step + at, sizeof(int64_t) * (m->n_ev - at));
+      memmove(m->ev_amount + at + 1, m->ev_amount + at, sizeof(double) * (m->n_ev - at));
+    }
     m->ev_step[at] = steps[k];
     m->ev_amount[at] = amounts[k];
     m->n_ev++;

@@ -56,13 +56,8 @@ int soma__decay_table(soma_plastic *pl, int j, double tau, double dt) {
 
 static void free_state(soma_plastic *pl, int threads) {
   if (!pl) return;
-  for (int t = 0; pl->syn && t < threads; t++) {
-    for (int v = 0; pl->syn[t] && v < pl->rule->syn_vars; v++) free(pl->syn[t][v]);
-    free(pl->syn[t]);
-  }
+  for (int t = 0; pl->syn && t < threads; t++) free(pl->syn[t]);
   free(pl->syn);
-  for (int t = 0; pl->t_arrive && t < threads; t++) free(pl->t_arrive[t]);
-  free(pl->t_arrive);
   for (int v = 0; pl->post && v < pl->rule->post_vars; v++) free(pl->post[v]);
   free(pl->post);
   free(pl->t_post);
@@ -113,17 +108,13 @@ static int alloc_state(soma_plastic *pl) {
   soma_proj *pr = pl->proj;
   const int T = pr->net->threads;
   const soma_rule *r = pl->rule;
-  pl->syn = calloc((size_t)T, sizeof(float **));
-  pl->t_arrive = calloc((size_t)T, sizeof(uint32_t *));
+  pl->stride = 1 + r->syn_vars;
+  pl->syn = calloc((size_t)T, sizeof(soma_slot *));
   pl->queue = calloc((size_t)T, sizeof(soma_queue));
-  if (!pl->syn || !pl->t_arrive || !pl->queue) return SOMA_ERR_NOMEM;
+  if (!pl->syn || !pl->queue) return SOMA_ERR_NOMEM;
   for (int t = 0; t < T; t++) {
     size_t n = pr->part[t].n ? pr->part[t].n : 1;
-    pl->syn[t] = calloc((size_t)(r->syn_vars ? r->syn_vars : 1), sizeof(float *));
-    pl->t_arrive[t] = calloc(n, sizeof(uint32_t));
-    if (!pl->syn[t] || !pl->t_arrive[t]) return SOMA_ERR_NOMEM;
-    for (int v = 0; v < r->syn_vars; v++)
-      if (!(pl->syn[t][v] = calloc(n, sizeof(float)))) return SOMA_ERR_NOMEM;
+    if (!(pl->syn[t] = calloc(n * (size_t)pl->stride, sizeof(soma_slot)))) return SOMA_ERR_NOMEM;
   }
   int n_pad = pr->post->n_pad;
   pl->post = calloc((size_t)(r->post_vars ? r->post_vars : 1), sizeof(float *));

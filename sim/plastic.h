@@ -26,6 +26,10 @@
 #include "soma.h"
 
 typedef struct soma_plastic soma_plastic;
+typedef union soma_slot {
+  uint32_t u;
+  float f;
+} soma_slot;
 
 /* A learning rule: its parameters and the functions the step loop calls. */
 typedef struct soma_rule {
@@ -60,10 +64,11 @@ struct soma_plastic {
   double p[32];             /* the rule's parameters, in descriptor order */
   struct soma_mod *mod;     /* read by modulated rules, else NULL */
   int every;                /* steps between ticks (0: no tick) */
-  /* per part t: synapse state, syn_vars arrays of part[t].n floats, and the step of the
-   * last arrival (stamp + delay) of each synapse */
-  float ***syn;
-  uint32_t **t_arrive;
+  /* per part t: one record per synapse (in the part's order), `stride` slots: slot 0 the
+   * step of its last arrival (stamp + delay, modulo 2^32), then the rule's syn_vars floats.
+   * One record is one cache line fetch where separate arrays would be several. */
+  soma_slot **syn;
+  int stride;
   /* per postsynaptic neuron (n_pad): post_vars arrays and the stamp of its last spike */
   float **post;
   int64_t *t_post;
@@ -81,6 +86,15 @@ struct soma_plastic {
 
 const soma_rule *soma__rule_find(const char *name);
 extern const soma_rule soma_rule_stdp, soma_rule_stdp_dopamine, soma_rule_td_ltp, soma_rule_triplet;
+
+/* the state record of synapse k of part t */
+static inline soma_slot *soma__syn(const soma_plastic *pl, int t, uint32_t k) {
+  return pl->syn[t] + (size_t)k * (size_t)pl->stride;
+}
+/* steps from the record's last arrival to step s */
+static inline int64_t soma__since(const soma_slot *r, int64_t s) {
+  return (int64_t)(uint32_t)((uint32_t)s - r[0].u);
+}
 
 /* exp(-k dt / tau) from table j (k >= 0 steps) */
 static inline float soma__decay(const soma_plastic *pl, int j, int64_t k) {

@@ -109,7 +109,7 @@ static inline float clamp(float w, const stdp_consts *c) {
 static inline void apply(soma_plastic *pl, int t, uint32_t k, float dw, int64_t tick_age) {
   const stdp_consts *c = pl->consts;
   if (c->modulated) {
-    pl->syn[t][1][k] += dw * pl->table[GROW][tick_age];
+    soma__syn(pl, t, k)[2].f += dw * pl->table[GROW][tick_age];
   } else {
     float *w = &pl->proj->part[t].w[k];
     *w = clamp(*w + dw, c);
@@ -119,8 +119,7 @@ static inline void apply(soma_plastic *pl, int t, uint32_t k, float dw, int64_t 
 static void arrive(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_t a) {
   const stdp_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-  float *x = pl->syn[t][0], *y = pl->post[0];
-  uint32_t *ta = pl->t_arrive[t];
+  float *y = pl->post[0];
   const int64_t *tp = pl->t_post;
   const int64_t age = pl->every ? a % pl->every : 0;   /* arrivals come after the tick at a */
   for (size_t j = 0; j < n; j++) {
@@ -131,21 +130,22 @@ static void arrive(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_
       if (!c->modulated) dw *= factor((pt->w[k] - c->w_min) * c->inv_range, c->mu_minus);
       if (yv != 0) apply(pl, t, k, dw, age);
     }
-    x[k] = c->nearest ? 1.0f : x[k] * soma__decay(pl, 0, (int64_t)(uint32_t)((uint32_t)a - ta[k])) + 1.0f;
-    ta[k] = (uint32_t)a;
+    soma_slot *r = soma__syn(pl, t, k);   /* [0] last arrival, [1] x, [2] eligibility */
+    r[1].f = c->nearest ? 1.0f : r[1].f * soma__decay(pl, 0, soma__since(r, a)) + 1.0f;
+    r[0].u = (uint32_t)a;
   }
 }
 
 static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   const stdp_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-  const float *x = pl->syn[t][0];
-  const uint32_t *ta = pl->t_arrive[t];
+
   /* post spikes come before the tick at s: their eligibility is relative to the one before */
   const int64_t age = pl->every ? (s - 1) % pl->every + 1 : 0;
   for (size_t j = pl->colptr[i]; j < pl->colptr[i + 1]; j++) {
     uint32_t k = pl->col[j];
-    float xv = x[k] * soma__decay(pl, 0, (int64_t)(uint32_t)((uint32_t)s - ta[k]));
+    const soma_slot *r = soma__syn(pl, t, k);
+    float xv = r[1].f * soma__decay(pl, 0, soma__since(r, s));
     if (xv == 0) continue;
     float dw = c->a_plus * xv;
     if (!c->modulated) dw *= factor((c->w_max - pt->w[k]) * c->inv_range, c->mu_plus);
@@ -160,11 +160,13 @@ static void tick(soma_plastic *pl, int t, int64_t s, double m) {
   (void)s;
   const stdp_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-  float *e = pl->syn[t][1], *w = pt->w;
+  soma_slot *e = pl->syn[t] + 2;
+  float *w = pt->w;
   const float g = c->lr_every * (float)m, d = c->e_tick;
+  const int stride = pl->stride;
   for (size_t k = 0; k < pt->n; k++) {
-    float ev = e[k] * d;
-    e[k] = ev;
+    float ev = e[k * (size_t)stride].f * d;
+    e[k * (size_t)stride].f = ev;
     float v = w[k] + g * ev;
     w[k] = v < c->w_min ? c->w_min : v > c->w_max ? c->w_max : v;
   }

@@ -95,32 +95,31 @@ static inline float clamp(float w, const triplet_consts *c) {
 static void arrive(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_t a) {
   const triplet_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-  float *r1 = pl->syn[t][0], *r2 = pl->syn[t][1], *o1 = pl->post[0];
-  uint32_t *ta = pl->t_arrive[t];
+  float *o1 = pl->post[0];
   for (size_t j = 0; j < n; j++) {
     uint32_t k = ks[j], i = pt->post[k];
-    int64_t since = (int64_t)(uint32_t)((uint32_t)a - ta[k]);
-    float r2v = r2[k] * soma__decay(pl, 2, since);
+    soma_slot *r = soma__syn(pl, t, k);   /* [0] last arrival, [1] r1, [2] r2 */
+    int64_t since = soma__since(r, a);
+    float r2v = r[2].f * soma__decay(pl, 2, since);
     float o1v = o1[i] * soma__decay(pl, 1, a - pl->t_post[i]);
     if (o1v != 0) pt->w[k] = clamp(pt->w[k] - o1v * (c->a2m + c->a3m * r2v), c);
-    r1[k] = c->nearest ? 1.0f : r1[k] * soma__decay(pl, 0, since) + 1.0f;
-    r2[k] = c->nearest ? 1.0f : r2v + 1.0f;
-    ta[k] = (uint32_t)a;
+    r[1].f = c->nearest ? 1.0f : r[1].f * soma__decay(pl, 0, since) + 1.0f;
+    r[2].f = c->nearest ? 1.0f : r2v + 1.0f;
+    r[0].u = (uint32_t)a;
   }
 }
 
 static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   const triplet_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-  const float *r1 = pl->syn[t][0];
-  const uint32_t *ta = pl->t_arrive[t];
   float *o1 = pl->post[0], *o2 = pl->post[1];
   int64_t since = s - pl->t_post[i];
   float o2v = o2[i] * soma__decay(pl, 3, since);
   float gain = c->a2p + c->a3p * o2v;
   for (size_t j = pl->colptr[i]; j < pl->colptr[i + 1]; j++) {
     uint32_t k = pl->col[j];
-    float r1v = r1[k] * soma__decay(pl, 0, (int64_t)(uint32_t)((uint32_t)s - ta[k]));
+    const soma_slot *r = soma__syn(pl, t, k);
+    float r1v = r[1].f * soma__decay(pl, 0, soma__since(r, s));
     if (r1v != 0) pt->w[k] = clamp(pt->w[k] + r1v * gain, c);
   }
   o1[i] = c->nearest ? 1.0f : o1[i] * soma__decay(pl, 1, since) + 1.0f;

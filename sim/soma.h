@@ -235,6 +235,8 @@ int soma_proj_set_weights(soma_proj *proj, const double *w, size_t n);
 typedef struct soma_mod soma_mod;
 soma_mod *soma_mod_create(soma_net *net, const char *name, double tonic, double tau_ms);
 soma_mod *soma_net_find_mod(const soma_net *net, const char *name);
+int soma_net_mod_count(const soma_net *net);
+soma_mod *soma_net_mod(const soma_net *net, int index);
 const char *soma_mod_name(const soma_mod *m);
 double soma_mod_tonic(const soma_mod *m);
 double soma_mod_tau(const soma_mod *m);

@@ -1,0 +1,197 @@
+/* lua_plastic.c — learning from Lua: neuromodulators (net:modulator{...}), learning rules on
+ * projections (proj:plastic{...}, or the `plasticity` option of net:connect), and the rule
+ * tables (soma.rules(), soma.rule(name)). */
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/lua_args.h"
+#include "app/lua_array.h"
+#include "app/lua_soma.h"
+
+static soma_mod *mod_check(lua_State *L, int idx, const char *call) {
+  lobj *o = luaL_testudata(L, idx, LSOMA_MOD);
+  if (!o) la_error(L, call, "expected a modulator (made by net:modulator{...}), got %s%s",
+                   la_typename(L, idx), idx == 1 ? "; call methods with a colon: m:add(1)" : "");
+  if (!o->owner->net)
+    la_error(L, call, "%s belongs to a network that was destroyed (net:destroy())", o->label);
+  return soma_net_mod(o->owner->net, o->index);
+}
+
+/* net:modulator{name = "dopamine", tonic = 0, tau = 200} */
+int lmod_create(lua_State *L) {
+  static const char *const known[] = {"name", "tonic", "tau", NULL};
+  const char *call = "net:modulator";
+  lnet *h;
+  soma_net *net = lnet_check(L, 1, call, &h);
+  la_table(L, 2, call, "a table: net:modulator{name = \"dopamine\", tonic = 0, tau = 200}");
+  la_known_keys(L, 2, call, known, NULL, NULL);
+  const char *name = la_str(L, 2, call, "name", NULL);
+  if (!name) la_error(L, call, "give the modulator a name: net:modulator{name = \"dopamine\"}");
+  double tonic = la_num(L, 2, call, "tonic", 0, -HUGE_VAL, HUGE_VAL);
+  double tau = 200;
+  if (lua_getfield(L, 2, "tau") == LUA_TNUMBER && isinf(lua_tonumber(L, -1)) && lua_tonumber(L, -1) > 0)
+    tau = INFINITY;   /* math.huge: no decay */
+  else
+    tau = la_num(L, 2, call, "tau", 200, 0, HUGE_VAL);
+  lua_pop(L, 1);
+  soma_mod *m = soma_mod_create(net, name, tonic, tau);
+  if (!m) lsoma_fail(L, net, call);
+  char label[96];
+  snprintf(label, sizeof label, "modulator '%s'", name);
+  lobj_push(L, 1, LSOMA_MOD, soma_net_mod_count(net) - 1, label);
+  return 1;
+}
+
+static int m_add(lua_State *L) {
+  soma_mod *m = mod_check(L, 1, "mod:add");
+  if (soma_mod_add(m, la_arg_num(L, 2, "mod:add", "the amount", -HUGE_VAL, HUGE_VAL)))
+    return lsoma_fail(L, ((lobj *)lua_touserdata(L, 1))->owner->net, "mod:add");
+  return 0;
+}
+
+/* mod:schedule(times, amounts): increments at times (ms) during the coming runs */
+static int m_schedule(lua_State *L) {
+  soma_mod *m = mod_check(L, 1, "mod:schedule");
+  size_t n, k;
+  const double *t = la_doubles(L, 2, "mod:schedule", "times", &n);
+  const double *a = la_doubles(L, 3, "mod:schedule", "amounts", &k);
+  if (n != k) la_error(L, "mod:schedule", "%zu times but %zu amounts; give one amount per time", n, k);
+  if (soma_mod_schedule(m, n, t, a))
+    return lsoma_fail(L, ((lobj *)lua_touserdata(L, 1))->owner->net, "mod:schedule");
+  return 0;
+}
+
+static int m_index(lua_State *L) {
+  const char *k = lua_tostring(L, 2);
+  if (k && luaL_getmetafield(L, 1, k) != LUA_TNIL && lua_iscfunction(L, -1)) return 1;
+  soma_mod *m = mod_check(L, 1, "mod");
+  if (k && !strcmp(k, "name")) lua_pushstring(L, soma_mod_name(m));
+  else if (k && !strcmp(k, "value")) lua_pushnumber(L, soma_mod_value(m));
+  else if (k && !strcmp(k, "tonic")) lua_pushnumber(L, soma_mod_tonic(m));
+  else if (k && !strcmp(k, "tau")) lua_pushnumber(L, soma_mod_tau(m));
+  else
+    return la_error(L, "mod", "no field '%s' (fields: name, value, tonic, tau; methods: add, "
+                    "schedule; set the tonic level with mod.tonic = x)", k ? k : la_typename(L, 2));
+  return 1;
+}
+
+static int m_newindex(lua_State *L) {
+  soma_mod *m = mod_check(L, 1, "mod");
+  const char *k = lua_tostring(L, 2);
+  if (!k || strcmp(k, "tonic"))
+    return la_error(L, "mod", "only 'tonic' can be set (got '%s')", k ? k : la_typename(L, 2));
+  if (soma_mod_set_tonic(m, la_arg_num(L, 3, "mod.tonic", "the tonic level", -HUGE_VAL, HUGE_VAL)))
+    return lsoma_fail(L, ((lobj *)lua_touserdata(L, 1))->owner->net, "mod.tonic");
+  return 0;
+}
+
+/* Attaches the rule described by the table at idx to proj: {rule = "stdp", preset = "...",
+ * modulator = "dopamine" or a modulator, <parameter> = number, ...}. */
+void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call) {
+  idx = lua_absindex(L, idx);
+  la_table(L, idx, call, "a table: {rule = \"stdp\", A_plus = 0.01, ...}");
+  const char *rule = la_str(L, idx, call, "rule", NULL);
+  if (!rule) la_error(L, call, "name the learning rule: {rule = \"stdp\", ...}; soma.rules() lists them");
+  const char *preset = la_str(L, idx, call, "preset", NULL);
+  const char *modname = NULL;
+  if (lua_getfield(L, idx, "modulator") != LUA_TNIL) {
+    if (luaL_testudata(L, -1, LSOMA_MOD)) modname = soma_mod_name(mod_check(L, -1, call));
+    else modname = la_str(L, idx, call, "modulator", NULL);
+  }
+  lua_pop(L, 1);
+  const soma_param *base = NULL;
+  if (preset && !(base = soma_rule_preset(rule, preset)))
+    la_error(L, call, "rule '%s' has no preset '%s'%s", rule, preset,
+             strcmp(rule, "triplet") ? "" : " (presets: visual_cortex_all_to_all, visual_cortex_nearest, "
+             "visual_cortex_minimal, hippocampus_all_to_all, hippocampus_nearest, hippocampus_minimal)");
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    n++;
+  }
+  while (base && base[n].name) n++;
+  soma_param *p = lua_newuserdatauv(L, sizeof(soma_param) * ((size_t)n + 16), 0);
+  int k = 0;
+  for (int j = 0; base && base[j].name; j++) p[k++] = base[j];
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      la_error(L, call, "the table has a %s key; give parameters as name = value", la_typename(L, -2));
+    const char *key = lua_tostring(L, -2);
+    if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator")) {
+      char what[80];
+      snprintf(what, sizeof what, "'%s'", key);
+      double v = lua_type(L, -1) == LUA_TNUMBER && isinf(lua_tonumber(L, -1))
+                     ? lua_tonumber(L, -1)   /* w_max = math.huge: unbounded */
+                     : la_arg_num(L, -1, call, what, -HUGE_VAL, HUGE_VAL);
+      int j = 0;
+      while (j < k && strcmp(p[j].name, key)) j++;   /* explicit values replace the preset's */
+      p[j] = (soma_param){key, v};
+      if (j == k) k++;
+    }
+    lua_pop(L, 1);
+  }
+  p[k].name = NULL;
+  if (soma_proj_plastic(proj, rule, p, modname)) lsoma_fail(L, net, call);
+  lua_pop(L, 1);
+}
+
+/* proj:plastic{rule = ..., ...} */
+static int j_plastic(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:plastic");
+  lplastic_attach(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:plastic");
+  return 0;
+}
+
+static int l_rules(lua_State *L) {
+  lua_createtable(L, soma_rule_count(), 0);
+  for (int i = 0; i < soma_rule_count(); i++) {
+    lua_pushstring(L, soma_rule_name(i));
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static int l_rule(lua_State *L) {
+  const char *name = la_arg_str(L, 1, "soma.rule", "the rule name");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return la_error(L, "soma.rule", "out of memory");
+  int rc = soma_rule_describe(name, f);
+  fclose(f);
+  if (rc) {
+    free(buf);
+    return la_error(L, "soma.rule", "unknown learning rule '%s'; soma.rules() lists them", name);
+  }
+  lua_pushlstring(L, buf, len);
+  free(buf);
+  return 1;
+}
+
+static int m_tostring(lua_State *L) {
+  lobj *o = luaL_checkudata(L, 1, LSOMA_MOD);
+  lua_pushfstring(L, "soma %s%s", o->label, o->owner->net ? "" : " (destroyed)");
+  return 1;
+}
+
+void lplastic_open(lua_State *L) {
+  static const luaL_Reg m[] = {{"add", m_add},         {"schedule", m_schedule},
+                               {"__index", m_index},   {"__newindex", m_newindex},
+                               {"__tostring", m_tostring}, {NULL, NULL}};
+  luaL_newmetatable(L, LSOMA_MOD);
+  luaL_setfuncs(L, m, 0);
+  lua_pop(L, 1);
+  /* proj:plastic joins the projection's methods */
+  luaL_getmetatable(L, LSOMA_PROJ);
+  lua_pushcfunction(L, j_plastic);
+  lua_setfield(L, -2, "plastic");
+  lua_pop(L, 1);
+  lua_pushcfunction(L, l_rules);
+  lua_setfield(L, -2, "rules");
+  lua_pushcfunction(L, l_rule);
+  lua_setfield(L, -2, "rule");
+}

@@ -1,0 +1,101 @@
+-- test_plasticity.lua — learning from Lua: rules on projections (net:connect's plasticity
+-- option, proj:plastic), neuromodulators, presets, and the messages for mistakes.
+local H = require "harness"
+
+-- one pre neuron, one post neuron driven to fire at a chosen time; returns net, plastic proj
+local function pair(t_pre, t_post_drive, plasticity, setup)
+  local net = soma.net{}
+  local pre = net:pop{ name = "pre", model = "spike_source", n = 1 }
+  local drive = net:pop{ name = "drive", model = "spike_source", n = 1 }
+  local post = net:pop{ name = "post", model = "lif", n = 1, tau_m = 1, t_ref = 2, tau_syn_ex = 0.1 }
+  net:connect(drive, post, { rule = "one_to_one", weight = 1e6, delay = 1 })
+  if setup then setup(net) end
+  local syn = net:connect(pre, post, { rule = "one_to_one", weight = 1, delay = 1, plasticity = plasticity })
+  pre:add_spikes({ 0 }, { t_pre })
+  drive:add_spikes({ 0 }, { t_post_drive })
+  return net, syn
+end
+
+H.test("STDP through net:connect: pre before post potentiates, post before pre depresses", function()
+  local net, syn = pair(100, 110, { rule = "stdp", A_plus = 0.01, A_minus = 0.012, w_max = 10 })
+  H.equal(syn.rule, "stdp", "rule")
+  net:run(200)
+  local w = syn:weights()[1]
+  H.check(w > 1 and w < 1.01, "potentiated: " .. w)
+  local net2, syn2 = pair(110, 100, { rule = "stdp", A_plus = 0.01, A_minus = 0.012, w_max = 10 })
+  net2:run(200)
+  local w2 = syn2:weights()[1]
+  H.check(w2 < 1 and w2 > 0.988, "depressed: " .. w2)
+end)
+
+H.test("proj:plastic between runs, with a triplet preset", function()
+  local net, syn = pair(300, 310)
+  net:run(100)
+  H.equal(syn.rule, nil, "static at first")
+  syn:plastic{ rule = "triplet", preset = "hippocampus_all_to_all", w_max = 5 }
+  H.equal(syn.rule, "triplet", "rule")
+  net:run(300)
+  H.check(syn:weights()[1] > 1, "potentiated: " .. syn:weights()[1])
+end)
+
+H.test("modulators: tonic, phasic increments, decay, schedules", function()
+  local net = soma.net{}
+  net:pop{ name = "a", model = "lif", n = 1 }
+  local da = net:modulator{ name = "dopamine", tonic = 0.002, tau = 200 }
+  H.equal(da.name, "dopamine", "name")
+  H.near(da.value, 0.002, 1e-12, "tonic")
+  da:add(0.5)
+  H.near(da.value, 0.502, 1e-12, "phasic")
+  net:run(200)
+  H.near(da.value, 0.002 + 0.5 * math.exp(-1), 1e-9, "decayed over tau")
+  da:schedule({ 300 }, { 1 })
+  net:run(100)
+  H.near(da.value, 0.002 + 0.5 * math.exp(-1.5) + 1, 1e-9, "scheduled")
+  da.tonic = 0
+  H.near(da.tonic, 0, 0, "tonic set")
+end)
+
+H.test("dopamine-modulated STDP learns only when dopamine comes", function()
+  local da
+  local net, syn = pair(100, 105, { rule = "stdp_dopamine", modulator = "dopamine", every = 1, w_max = 4 },
+                        function(n) da = n:modulator{ name = "dopamine", tonic = 0, tau = 200 } end)
+  net:run(1000)
+  H.equal(syn:weights()[1], 1, "eligibility alone changes nothing")
+  da:add(0.5)
+  net:run(2000)
+  H.check(syn:weights()[1] > 1.005, "dopamine turned eligibility into weight: " .. syn:weights()[1])
+end)
+
+H.test("rules are listed and described", function()
+  local names = table.concat(soma.rules(), ",")
+  for _, r in ipairs{ "stdp", "triplet", "stdp_dopamine", "td_ltp" } do H.check(names:find(r), r) end
+  H.check(soma.rule("triplet"):find("tau_x"), "triplet parameters")
+end)
+
+H.test("mistakes with learning get messages", function()
+  local net = soma.net{}
+  local a = net:pop{ name = "a", model = "spike_source", n = 2 }
+  local b = net:pop{ name = "b", model = "lif", n = 2 }
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "stpd" } }) end,
+           "net:connect", "unknown learning rule 'stpd' (did you mean 'stdp'?)")
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "stdp", taup = 3 } }) end,
+           "has no parameter 'taup'")
+  H.errors(function() net:connect(a, b, { plasticity = { A_plus = 1 } }) end, "name the learning rule")
+  H.errors(function() net:connect(a, b, { plasticity = "stdp" }) end, "'plasticity' as a table")
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "triplet", preset = "cortex" } }) end,
+           "rule 'triplet' has no preset 'cortex'", "visual_cortex_all_to_all")
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "stdp_dopamine" } }) end, "reads a neuromodulator")
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "stdp", w_max = 0.5 } }) end,
+           "4 synapses have weights outside [0, 0.5]")
+  H.errors(function() net:connect(a, b, { rule = "one_to_one", port = "in", weight = -1, plasticity = { rule = "stdp" } }) end,
+           "takes weights <= 0")
+  H.errors(function() net:modulator{ tau = 10 } end, "net:modulator", "give the modulator a name")
+  H.errors(function() net:modulator{ name = "x", tau = -1 } end, "net:modulator", "'tau' must be >= 0")
+  local m = net:modulator{ name = "ach" }
+  H.errors(function() net:modulator{ name = "ach" } end, "already exists")
+  H.errors(function() m:schedule({ 1, 2 }, { 1 }) end, "2 times but 1 amounts")
+  H.errors(function() m.value = 3 end, "only 'tonic' can be set")
+  H.errors(function() return m.level end, "no field 'level'")
+end)
+
+H.done()
