@@ -58,6 +58,9 @@ static void free_state(soma_plastic *pl, int threads) {
   if (!pl) return;
   for (int t = 0; pl->syn && t < threads; t++) free(pl->syn[t]);
   free(pl->syn);
+  for (int t = 0; pl->pre && t < threads; t++) free(pl->pre[t]);
+  free(pl->pre);
+  free(pl->colpre);
   for (int v = 0; pl->post && v < pl->rule->post_vars; v++) free(pl->post[v]);
   free(pl->post);
   free(pl->t_post);
@@ -91,7 +94,8 @@ static int build_columns(soma_plastic *pl) {
   const int T = pr->net->threads, n_post = pr->post->n;
   pl->colptr = calloc((size_t)n_post + 1, sizeof(size_t));
   pl->col = malloc(sizeof(uint32_t) * (pr->n_syn ? pr->n_syn : 1));
-  if (!pl->colptr || !pl->col) return SOMA_ERR_NOMEM;
+  if (pl->per_pre) pl->colpre = malloc(sizeof(uint32_t) * (pr->n_syn ? pr->n_syn : 1));
+  if (!pl->colptr || !pl->col || (pl->per_pre && !pl->colpre)) return SOMA_ERR_NOMEM;
   for (int t = 0; t < T; t++)
     for (size_t k = 0; k < pr->part[t].n; k++) pl->colptr[pr->part[t].post[k] + 1]++;
   for (int i = 0; i < n_post; i++) pl->colptr[i + 1] += pl->colptr[i];
@@ -99,22 +103,34 @@ static int build_columns(soma_plastic *pl) {
   if (!fill) return SOMA_ERR_NOMEM;
   memcpy(fill, pl->colptr, sizeof(size_t) * ((size_t)n_post + 1));
   for (int t = 0; t < T; t++)
-    for (size_t k = 0; k < pr->part[t].n; k++) pl->col[fill[pr->part[t].post[k]]++] = (uint32_t)k;
+    for (int i = 0; i < pr->pre->n; i++)
+      for (size_t k = pr->part[t].row[i]; k < pr->part[t].row[i + 1]; k++) {
+        size_t at = fill[pr->part[t].post[k]]++;
+        pl->col[at] = (uint32_t)k;
+        if (pl->per_pre) pl->colpre[at] = (uint32_t)i;
+      }
   free(fill);
   return SOMA_OK;
 }
 
 static int alloc_state(soma_plastic *pl) {
   soma_proj *pr = pl->proj;
-  const int T = pr->net->threads;
+  const size_t T = (size_t)pr->net->threads;
   const soma_rule *r = pl->rule;
-  pl->stride = 1 + r->syn_vars;
-  pl->syn = calloc((size_t)T, sizeof(soma_slot *));
-  pl->queue = calloc((size_t)T, sizeof(soma_queue));
-  if (!pl->syn || !pl->queue) return SOMA_ERR_NOMEM;
-  for (int t = 0; t < T; t++) {
+  pl->per_pre = 1;
+  for (size_t t = 0; t < T; t++) pl->per_pre &= pr->part[t].d == NULL;
+  pl->syn_off = pl->per_pre ? 0 : 1 + r->pre_vars;
+  pl->stride = pl->syn_off + r->syn_vars;
+  pl->syn = calloc(T, sizeof(soma_slot *));
+  pl->pre = calloc(T, sizeof(soma_slot *));
+  pl->queue = calloc(T, sizeof(soma_queue));
+  if (!pl->syn || !pl->pre || !pl->queue) return SOMA_ERR_NOMEM;
+  for (size_t t = 0; t < T; t++) {
     size_t n = pr->part[t].n ? pr->part[t].n : 1;
-    if (!(pl->syn[t] = calloc(n * (size_t)pl->stride, sizeof(soma_slot)))) return SOMA_ERR_NOMEM;
+    if (pl->stride && !(pl->syn[t] = calloc(n * (size_t)pl->stride, sizeof(soma_slot)))) return SOMA_ERR_NOMEM;
+    if (pl->per_pre &&
+        !(pl->pre[t] = calloc((size_t)pr->pre->n * (size_t)(1 + r->pre_vars), sizeof(soma_slot))))
+      return SOMA_ERR_NOMEM;
   }
   int n_pad = pr->post->n_pad;
   pl->post = calloc((size_t)(r->post_vars ? r->post_vars : 1), sizeof(float *));
@@ -300,8 +316,11 @@ int soma__plastic_queue(soma_plastic *pl, int t, const uint32_t *ids, size_t n, 
   const soma_part *pt = &pr->part[t];
   soma_queue *q = &pl->queue[t];
   const int mask = pl->slots - 1;
-  for (size_t s = 0; s < n; s++)
-    for (size_t k = pt->row[ids[s]]; k < pt->row[ids[s] + 1]; k++) {
+  for (size_t s = 0; s < n; s++) {
+    size_t b = pt->row[ids[s]], e = pt->row[ids[s] + 1];
+    if (b == e) continue;
+    /* with one delay, the presynaptic neuron is queued once; else each synapse */
+    for (size_t k = b; k < (pl->per_pre ? b + 1 : e); k++) {
       int slot = (int)((step + 1 + (pt->d ? pt->d[k] : pr->d_const)) & mask);
       if (q->len[slot] == q->cap[slot]) {
         size_t cap = q->cap[slot] ? 2 * q->cap[slot] : 256;
@@ -310,8 +329,9 @@ int soma__plastic_queue(soma_plastic *pl, int t, const uint32_t *ids, size_t n, 
         q->ks[slot] = ks;
         q->cap[slot] = cap;
       }
-      q->ks[slot][q->len[slot]++] = (uint32_t)k;
+      q->ks[slot][q->len[slot]++] = pl->per_pre ? ids[s] : (uint32_t)k;
     }
+  }
   return 0;
 }
 
@@ -322,11 +342,21 @@ size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, i
   if (!n) return 0;
   const soma_part *pt = &pl->proj->part[t];
   float *in = ring + (size_t)(a & mask) * (size_t)n_pad;
-  const uint32_t *ks = q->ks[slot];
-  for (size_t j = 0; j < n; j++) in[pt->post[ks[j]]] += pt->w[ks[j]];
-  pl->rule->arrive(pl, t, ks, n, a);
+  const uint32_t *items = q->ks[slot];
+  size_t events = 0;
+  if (pl->per_pre) {
+    for (size_t j = 0; j < n; j++) {
+      size_t b = pt->row[items[j]], e = pt->row[items[j] + 1];
+      for (size_t k = b; k < e; k++) in[pt->post[k]] += pt->w[k];
+      events += e - b;
+    }
+  } else {
+    for (size_t j = 0; j < n; j++) in[pt->post[items[j]]] += pt->w[items[j]];
+    events = n;
+  }
+  pl->rule->arrive(pl, t, items, n, a);
   q->len[slot] = 0;
-  return n;
+  return events;
 }
 
 void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p) {

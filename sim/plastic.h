@@ -12,6 +12,11 @@
  * Each thread owns the synapses onto its own neurons (the projection's parts), so every update
  * is made by one thread in one order, and the weights are the same for any thread count.
  *
+ * Presynaptic traces: when every synapse of the projection has the same delay, all synapses of
+ * a presynaptic neuron see its spikes at the same steps, so their traces are one record per
+ * presynaptic neuron (per part), small enough to stay in cache; a spike is queued once per
+ * part and processed along its row. With delays that differ, each synapse keeps its own.
+ *
  * Time: a spike of step p is stamped p + 1 (steps); a spike stamped s with delay d arrives at
  * step s + d. Pairing uses dt_pair = t_post - t_arrival: at an arrival, postsynaptic spikes
  * stamped up to the arrival step count as before it (depression); a postsynaptic spike counts
@@ -37,15 +42,17 @@ typedef struct soma_rule {
   const char *doc;
   const soma_param_def *params;
   int n_params;
-  int syn_vars;     /* floats per synapse besides the weight */
+  int pre_vars;     /* presynaptic traces (floats) */
+  int syn_vars;     /* floats per synapse besides the weight and the traces (eligibility) */
   int post_vars;    /* floats per postsynaptic neuron */
   int uses_modulator;
   /* cross-parameter checks (after each parameter's own bounds); 0 or 1 with msg */
   int (*check)(const double *p, char *msg, size_t len);
   /* derived constants (decay tables) before a run */
   int (*prepare)(soma_plastic *pl);
-  /* synapses ks of part t arrive at step a (their weights are already added to the input) */
-  void (*arrive)(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_t a);
+  /* the queued items of part t arrive at step a (their weights are already in the input):
+   * synapses, or presynaptic neurons with pl->per_pre (SOMA_RULE_ARRIVE writes this) */
+  void (*arrive)(soma_plastic *pl, int t, const uint32_t *items, size_t n, int64_t a);
   /* postsynaptic neuron i (owned by part t) spiked, stamped s */
   void (*post)(soma_plastic *pl, int t, uint32_t i, int64_t s);
   /* every pl->every steps, at stamp s, over part t, with the modulator's value m */
@@ -64,11 +71,16 @@ struct soma_plastic {
   double p[32];             /* the rule's parameters, in descriptor order */
   struct soma_mod *mod;     /* read by modulated rules, else NULL */
   int every;                /* steps between ticks (0: no tick) */
-  /* per part t: one record per synapse (in the part's order), `stride` slots: slot 0 the
-   * step of its last arrival (stamp + delay, modulo 2^32), then the rule's syn_vars floats.
-   * One record is one cache line fetch where separate arrays would be several. */
+  /* Presynaptic traces: a record of 1 + pre_vars slots, slot 0 the step of the last arrival
+   * (stamp + delay, modulo 2^32), then the traces. With per_pre, one record per presynaptic
+   * neuron and part in pre[t], and per synapse only the syn_vars; else each synapse's record
+   * in syn[t] holds its traces and then its syn_vars. One record, one cache line. */
+  int per_pre;
+  soma_slot **pre;
   soma_slot **syn;
-  int stride;
+  int stride;               /* slots per synapse record */
+  int syn_off;              /* where the syn_vars start in it */
+  uint32_t *colpre;         /* with per_pre: the presynaptic neuron of each col entry */
   /* per postsynaptic neuron (n_pad): post_vars arrays and the stamp of its last spike */
   float **post;
   int64_t *t_post;
@@ -87,10 +99,39 @@ struct soma_plastic {
 const soma_rule *soma__rule_find(const char *name);
 extern const soma_rule soma_rule_stdp, soma_rule_stdp_dopamine, soma_rule_td_ltp, soma_rule_triplet;
 
-/* the state record of synapse k of part t */
+/* synapse k's own variables (eligibility ...) in part t */
 static inline soma_slot *soma__syn(const soma_plastic *pl, int t, uint32_t k) {
-  return pl->syn[t] + (size_t)k * (size_t)pl->stride;
+  return pl->syn[t] + (size_t)k * (size_t)pl->stride + pl->syn_off;
 }
+/* the presynaptic traces seen by entry j of the transposed index (synapse col[j]) */
+static inline soma_slot *soma__pre_col(const soma_plastic *pl, int t, size_t j) {
+  return pl->per_pre ? pl->pre[t] + (size_t)pl->colpre[j] * (size_t)(1 + pl->rule->pre_vars)
+                     : pl->syn[t] + (size_t)pl->col[j] * (size_t)pl->stride;
+}
+
+/* A rule's arrival function from two inline functions of the rule:
+ *   LTD(pl, t, k, i, pre, a)  synapse k (onto neuron i) receives a spike at step a; pre holds
+ *                             the presynaptic traces before this spike
+ *   JUMP(pl, pre, a)          the traces take the spike (and slot 0 the step) */
+#define SOMA_RULE_ARRIVE(fn, LTD, JUMP)                                                          \
+  static void fn(soma_plastic *pl, int t, const uint32_t *items, size_t n, int64_t a) {          \
+    const soma_part *pt = &pl->proj->part[t];                                                    \
+    if (pl->per_pre) {                                                                           \
+      const size_t ps = 1 + (size_t)pl->rule->pre_vars;                                          \
+      for (size_t q = 0; q < n; q++) {                                                           \
+        soma_slot *pre = pl->pre[t] + (size_t)items[q] * ps;                                     \
+        for (size_t k = pt->row[items[q]]; k < pt->row[items[q] + 1]; k++)                       \
+          LTD(pl, t, (uint32_t)k, pt->post[k], pre, a);                                          \
+        JUMP(pl, pre, a);                                                                        \
+      }                                                                                          \
+    } else {                                                                                     \
+      for (size_t q = 0; q < n; q++) {                                                           \
+        soma_slot *pre = pl->syn[t] + (size_t)items[q] * (size_t)pl->stride;                     \
+        LTD(pl, t, items[q], pt->post[items[q]], pre, a);                                        \
+        JUMP(pl, pre, a);                                                                        \
+      }                                                                                          \
+    }                                                                                            \
+  }
 /* steps from the record's last arrival to step s */
 static inline int64_t soma__since(const soma_slot *r, int64_t s) {
   return (int64_t)(uint32_t)((uint32_t)s - r[0].u);

@@ -109,44 +109,44 @@ static inline float clamp(float w, const stdp_consts *c) {
 static inline void apply(soma_plastic *pl, int t, uint32_t k, float dw, int64_t tick_age) {
   const stdp_consts *c = pl->consts;
   if (c->modulated) {
-    soma__syn(pl, t, k)[2].f += dw * pl->table[GROW][tick_age];
+    soma__syn(pl, t, k)[0].f += dw * pl->table[GROW][tick_age];
   } else {
     float *w = &pl->proj->part[t].w[k];
     *w = clamp(*w + dw, c);
   }
 }
 
-static void arrive(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_t a) {
+/* a spike reaches synapse k: depression from the postsynaptic trace */
+static inline void ltd(soma_plastic *pl, int t, uint32_t k, uint32_t i, soma_slot *pre, int64_t a) {
+  (void)pre;
   const stdp_consts *c = pl->consts;
-  const soma_part *pt = &pl->proj->part[t];
-  float *y = pl->post[0];
-  const int64_t *tp = pl->t_post;
-  const int64_t age = pl->every ? a % pl->every : 0;   /* arrivals come after the tick at a */
-  for (size_t j = 0; j < n; j++) {
-    uint32_t k = ks[j], i = pt->post[k];
-    if (c->ltd) {
-      float yv = y[i] * soma__decay(pl, 1, a - tp[i]);
-      float dw = -c->a_minus * yv;
-      if (!c->modulated) dw *= factor((pt->w[k] - c->w_min) * c->inv_range, c->mu_minus);
-      if (yv != 0) apply(pl, t, k, dw, age);
-    }
-    soma_slot *r = soma__syn(pl, t, k);   /* [0] last arrival, [1] x, [2] eligibility */
-    r[1].f = c->nearest ? 1.0f : r[1].f * soma__decay(pl, 0, soma__since(r, a)) + 1.0f;
-    r[0].u = (uint32_t)a;
-  }
+  if (!c->ltd) return;
+  float yv = pl->post[0][i] * soma__decay(pl, 1, a - pl->t_post[i]);
+  if (yv == 0) return;
+  float dw = -c->a_minus * yv;
+  if (!c->modulated) dw *= factor((pl->proj->part[t].w[k] - c->w_min) * c->inv_range, c->mu_minus);
+  apply(pl, t, k, dw, pl->every ? a % pl->every : 0);   /* arrivals come after the tick at a */
 }
+
+/* the presynaptic trace x (slot 1) takes the spike */
+static inline void jump(soma_plastic *pl, soma_slot *pre, int64_t a) {
+  const stdp_consts *c = pl->consts;
+  pre[1].f = c->nearest ? 1.0f : pre[1].f * soma__decay(pl, 0, soma__since(pre, a)) + 1.0f;
+  pre[0].u = (uint32_t)a;
+}
+
+SOMA_RULE_ARRIVE(arrive, ltd, jump)
 
 static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   const stdp_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-
   /* post spikes come before the tick at s: their eligibility is relative to the one before */
   const int64_t age = pl->every ? (s - 1) % pl->every + 1 : 0;
   for (size_t j = pl->colptr[i]; j < pl->colptr[i + 1]; j++) {
-    uint32_t k = pl->col[j];
-    const soma_slot *r = soma__syn(pl, t, k);
-    float xv = r[1].f * soma__decay(pl, 0, soma__since(r, s));
+    const soma_slot *pre = soma__pre_col(pl, t, j);
+    float xv = pre[1].f * soma__decay(pl, 0, soma__since(pre, s));
     if (xv == 0) continue;
+    uint32_t k = pl->col[j];
     float dw = c->a_plus * xv;
     if (!c->modulated) dw *= factor((c->w_max - pt->w[k]) * c->inv_range, c->mu_plus);
     apply(pl, t, k, dw, age);
@@ -160,7 +160,7 @@ static void tick(soma_plastic *pl, int t, int64_t s, double m) {
   (void)s;
   const stdp_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
-  soma_slot *e = pl->syn[t] + 2;
+  soma_slot *e = pl->syn[t] + pl->syn_off;
   float *w = pt->w;
   const float g = c->lr_every * (float)m, d = c->e_tick;
   const int stride = pl->stride;
@@ -177,7 +177,7 @@ const soma_rule soma_rule_stdp = {
     .doc = "pair-based STDP with traces (additive or multiplicative, all-to-all or nearest pairing)",
     .params = stdp_params,
     .n_params = N_PAIR,
-    .syn_vars = 1,
+    .pre_vars = 1,
     .post_vars = 1,
     .check = check,
     .prepare = prepare,
@@ -191,7 +191,8 @@ const soma_rule soma_rule_stdp_dopamine = {
            "the modulator turns into weight changes",
     .params = dopamine_params,
     .n_params = N_MOD,
-    .syn_vars = 2,
+    .pre_vars = 1,
+    .syn_vars = 1,
     .post_vars = 1,
     .uses_modulator = 1,
     .check = check,
@@ -207,7 +208,8 @@ const soma_rule soma_rule_td_ltp = {
            "eligibility trace that a TD-error modulator turns into weight changes",
     .params = td_ltp_params,
     .n_params = N_MOD,
-    .syn_vars = 2,
+    .pre_vars = 1,
+    .syn_vars = 1,
     .post_vars = 1,
     .uses_modulator = 1,
     .check = check,

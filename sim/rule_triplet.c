@@ -92,22 +92,26 @@ static inline float clamp(float w, const triplet_consts *c) {
   return w < c->w_min ? c->w_min : w > c->w_max ? c->w_max : w;
 }
 
-static void arrive(soma_plastic *pl, int t, const uint32_t *ks, size_t n, int64_t a) {
+/* a spike reaches synapse k: depression from o1, boosted by r2 before this spike */
+static inline void ltd(soma_plastic *pl, int t, uint32_t k, uint32_t i, soma_slot *pre, int64_t a) {
   const triplet_consts *c = pl->consts;
-  const soma_part *pt = &pl->proj->part[t];
-  float *o1 = pl->post[0];
-  for (size_t j = 0; j < n; j++) {
-    uint32_t k = ks[j], i = pt->post[k];
-    soma_slot *r = soma__syn(pl, t, k);   /* [0] last arrival, [1] r1, [2] r2 */
-    int64_t since = soma__since(r, a);
-    float r2v = r[2].f * soma__decay(pl, 2, since);
-    float o1v = o1[i] * soma__decay(pl, 1, a - pl->t_post[i]);
-    if (o1v != 0) pt->w[k] = clamp(pt->w[k] - o1v * (c->a2m + c->a3m * r2v), c);
-    r[1].f = c->nearest ? 1.0f : r[1].f * soma__decay(pl, 0, since) + 1.0f;
-    r[2].f = c->nearest ? 1.0f : r2v + 1.0f;
-    r[0].u = (uint32_t)a;
-  }
+  float o1v = pl->post[0][i] * soma__decay(pl, 1, a - pl->t_post[i]);
+  if (o1v == 0) return;
+  float r2v = pre[2].f * soma__decay(pl, 2, soma__since(pre, a));
+  float *w = &pl->proj->part[t].w[k];
+  *w = clamp(*w - o1v * (c->a2m + c->a3m * r2v), c);
 }
+
+/* r1 (slot 1) and r2 (slot 2) take the spike */
+static inline void jump(soma_plastic *pl, soma_slot *pre, int64_t a) {
+  const triplet_consts *c = pl->consts;
+  int64_t since = soma__since(pre, a);
+  pre[1].f = c->nearest ? 1.0f : pre[1].f * soma__decay(pl, 0, since) + 1.0f;
+  pre[2].f = c->nearest ? 1.0f : pre[2].f * soma__decay(pl, 2, since) + 1.0f;
+  pre[0].u = (uint32_t)a;
+}
+
+SOMA_RULE_ARRIVE(arrive, ltd, jump)
 
 static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   const triplet_consts *c = pl->consts;
@@ -117,10 +121,11 @@ static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   float o2v = o2[i] * soma__decay(pl, 3, since);
   float gain = c->a2p + c->a3p * o2v;
   for (size_t j = pl->colptr[i]; j < pl->colptr[i + 1]; j++) {
-    uint32_t k = pl->col[j];
-    const soma_slot *r = soma__syn(pl, t, k);
-    float r1v = r[1].f * soma__decay(pl, 0, soma__since(r, s));
-    if (r1v != 0) pt->w[k] = clamp(pt->w[k] + r1v * gain, c);
+    const soma_slot *pre = soma__pre_col(pl, t, j);
+    float r1v = pre[1].f * soma__decay(pl, 0, soma__since(pre, s));
+    if (r1v == 0) continue;
+    float *w = &pt->w[pl->col[j]];
+    *w = clamp(*w + r1v * gain, c);
   }
   o1[i] = c->nearest ? 1.0f : o1[i] * soma__decay(pl, 1, since) + 1.0f;
   o2[i] = c->nearest ? 1.0f : o2v + 1.0f;
@@ -134,7 +139,7 @@ const soma_rule soma_rule_triplet = {
            "hippocampus_nearest, hippocampus_minimal",
     .params = params,
     .n_params = N_PARAMS,
-    .syn_vars = 2,
+    .pre_vars = 2,
     .post_vars = 2,
     .prepare = prepare,
     .arrive = arrive,

@@ -19,6 +19,10 @@ typedef struct pairing {
   soma_rec *post_spikes;
 } pairing;
 
+/* per_synapse: delays drawn from normal(delay, 0), the same value for all, but stored per
+ * synapse, which switches the rule to per-synapse presynaptic traces */
+static int per_synapse;
+
 static int pairing_make(pairing *x, int n, int threads, const char *rule, const soma_param *params,
                         double w0, double delay, const char *mod) {
   soma_net_config c = soma_net_defaults();
@@ -36,7 +40,7 @@ static int pairing_make(pairing *x, int n, int threads, const char *rule, const 
   k.delay = soma_dist_const(1);
   tf_proj(x->net, "drive", x->drive, x->post, &k);
   k.weight = soma_dist_const(w0);
-  k.delay = soma_dist_const(delay);
+  k.delay = per_synapse ? soma_dist_normal(delay, 0) : soma_dist_const(delay);
   x->syn = tf_proj(x->net, "syn", x->pre, x->post, &k);
   x->post_spikes = soma_rec_spikes(x->net, x->post, NULL, 0);
   if (!x->syn || !x->post_spikes) return 1;
@@ -101,9 +105,11 @@ TEST(stdp_window_matches_its_definition) {
     if (rel > worst) worst = rel;
     CHECK_MSG(rel < 0.02, "dt = %g ms: dw = %.6g, expected %.6g", dt, got, want);
   }
-  printf("  STDP window, dt from -100 to +100 ms: worst relative error %.2g\n", worst);
+  printf("  STDP window (%s traces), dt from -100 to +100 ms: worst relative error %.2g\n",
+         per_synapse ? "per-synapse" : "per-neuron", worst);
   soma_net_destroy(x.net);
 }
+
 
 /* pre at 100 and 110 ms, post at 120 ms: all-to-all sums both pairs, nearest only the later */
 TEST(nearest_and_all_to_all_pairing) {
@@ -318,6 +324,16 @@ TEST(bad_plasticity_input) {
   soma_net_destroy(x.net);
 }
 
+/* the same rules with each synapse keeping its own presynaptic traces */
+TEST(per_synapse_traces_give_the_same_learning) {
+  per_synapse = 1;
+  stdp_window_matches_its_definition();
+  nearest_and_all_to_all_pairing();
+  triplet_frequency_dependence();
+  dopamine_turns_eligibility_into_weight();
+  per_synapse = 0;
+}
+
 int main(void) {
   RUN(stdp_window_matches_its_definition);
   RUN(nearest_and_all_to_all_pairing);
@@ -325,6 +341,7 @@ int main(void) {
   RUN(triplet_frequency_dependence);
   RUN(dopamine_turns_eligibility_into_weight);
   RUN(modulator_dynamics);
+  RUN(per_synapse_traces_give_the_same_learning);
   RUN(same_weights_and_spikes_for_any_thread_count);
   RUN(bad_plasticity_input);
   return h_done();
