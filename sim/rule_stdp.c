@@ -67,6 +67,16 @@ static int check(const double *p, char *msg, size_t len) {
   return 0;
 }
 
+/* the modulated rules apply pairs additively to the eligibility */
+static int check_modulated(const double *p, char *msg, size_t len) {
+  if (p[MU_PLUS] > 0 || p[MU_MINUS] > 0) {
+    snprintf(msg, len, "mu_plus and mu_minus (weight dependence) apply to rule 'stdp'; the "
+             "modulated rules are additive, with weights kept in [w_min, w_max]");
+    return 1;
+  }
+  return 0;
+}
+
 static int prepare(soma_plastic *pl) {
   const double *p = pl->p, dt = pl->proj->net->dt;
   stdp_consts *c = pl->consts;
@@ -195,7 +205,7 @@ const soma_rule soma_rule_stdp_dopamine = {
     .syn_vars = 1,
     .post_vars = 1,
     .uses_modulator = 1,
-    .check = check,
+    .check = check_modulated,
     .prepare = prepare,
     .arrive = arrive,
     .post = post,
@@ -212,7 +222,7 @@ const soma_rule soma_rule_td_ltp = {
     .syn_vars = 1,
     .post_vars = 1,
     .uses_modulator = 1,
-    .check = check,
+    .check = check_modulated,
     .prepare = prepare,
     .arrive = arrive,
     .post = post,

@@ -312,6 +312,7 @@ TEST(bad_plasticity_input) {
       {"stdp_dopamine", {{NULL, 0}}, NULL, "reads a neuromodulator"},
       {"stdp_dopamine", {{NULL, 0}}, "dopa", "no modulator of that name"},
       {"stdp", {{NULL, 0}}, "dopamine", "reads no neuromodulator"},
+      {"stdp_dopamine", {{"mu_plus", 1}, {"w_max", 4}, {NULL, 0}}, "dopamine", "apply to rule 'stdp'"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     CHECK(soma_proj_plastic(x.syn, cases[i].rule, cases[i].params, cases[i].mod) == SOMA_ERR_PARAM);
