@@ -65,10 +65,11 @@ $(LIB): $(LIB_OBJ)
 $(SOMA): $(APP_OBJ) $(LIB)
 	$(CC) $(APP_OBJ) $(LIB) $(APP_LDLIBS) -o $@
 
-# bin/soma is the default (release) build; other builds (SANITIZE=1, OUT=...) stay in $(OUT)
+# bin/soma is the default (release) build; other builds (SANITIZE=1, OUT=...) stay in $(OUT).
+# It is replaced by a rename, so a soma still running keeps its file.
 bin/soma: $(SOMA)
 	@mkdir -p bin
-	@if [ "$(OUT)" = build/rel ]; then cp $(SOMA) $@; fi
+	@if [ "$(OUT)" = build/rel ]; then cp $(SOMA) $@.tmp && mv -f $@.tmp $@; fi
 
 $(OUT)/tests/%: tests/%.c tests/harness.h tests/fixtures.h $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)

@@ -87,6 +87,31 @@ static int m_newindex(lua_State *L) {
   return 0;
 }
 
+/* the target of a rule that learns to predict: a population (neuron i teaches neuron i), a
+ * rate for all (Hz), or one rate per neuron */
+static void set_target(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call) {
+  int rc;
+  if (luaL_testudata(L, idx, LSOMA_POP)) {
+    rc = soma_proj_set_target_pop(proj, lpop_check(L, idx, call));
+  } else if (lua_type(L, idx) == LUA_TNUMBER) {
+    double hz = lua_tonumber(L, idx);
+    rc = soma_proj_set_target(proj, &hz, 1);
+  } else {
+    size_t n;
+    const double *hz = la_doubles(L, idx, call, "the targets", &n);
+    rc = soma_proj_set_target(proj, hz, (int)n);
+    lua_pop(L, 1);
+  }
+  if (rc) lsoma_fail(L, net, call);
+}
+
+/* proj:set_target(x): a population, a rate for all or one per neuron (Hz) */
+static int j_set_target(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:set_target");
+  set_target(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:set_target");
+  return 0;
+}
+
 /* Attaches the rule described by the table at idx to proj: {rule = "stdp", preset = "...",
  * modulator = "dopamine" or a modulator, <parameter> = number, ...}. */
 void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call) {
@@ -121,7 +146,7 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
     if (lua_type(L, -2) != LUA_TSTRING)
       la_error(L, call, "the table has a %s key; give parameters as name = value", la_typename(L, -2));
     const char *key = lua_tostring(L, -2);
-    if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator")) {
+    if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator") && strcmp(key, "target")) {
       char what[80];
       snprintf(what, sizeof what, "'%s'", key);
       double v = lua_type(L, -1) == LUA_TNUMBER && isinf(lua_tonumber(L, -1))
@@ -136,6 +161,8 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
   }
   p[k].name = NULL;
   if (soma_proj_plastic(proj, rule, p, modname)) lsoma_fail(L, net, call);
+  lua_pop(L, 1);
+  if (lua_getfield(L, idx, "target") != LUA_TNIL) set_target(L, net, proj, lua_gettop(L), call);
   lua_pop(L, 1);
 }
 
@@ -189,6 +216,8 @@ void lplastic_open(lua_State *L) {
   luaL_getmetatable(L, LSOMA_PROJ);
   lua_pushcfunction(L, j_plastic);
   lua_setfield(L, -2, "plastic");
+  lua_pushcfunction(L, j_set_target);
+  lua_setfield(L, -2, "set_target");
   lua_pop(L, 1);
   lua_pushcfunction(L, l_rules);
   lua_setfield(L, -2, "rules");

@@ -84,11 +84,17 @@ local function experiment(name, tau_e)
   for k = 1, #weights do
     if k ~= chosen and weights[k] > weights[chosen] then rank = rank + 1 end
   end
-  local others, n_others = 0, 0
-  for k = 1, #weights do if k ~= chosen then others, n_others = others + weights[k], n_others + 1 end end
+  local others, n_others, at_max = 0, 0, 0
+  for k = 1, #weights do
+    if k ~= chosen then
+      others, n_others = others + weights[k], n_others + 1
+      if weights[k] >= 0.9 * 4 then at_max = at_max + 1 end
+    end
+  end
   local result = {
     chosen_weight_final = weights[chosen], weight_max = 4, chosen_rank = rank, rewards = rewards,
-    mean_other_weight = others / n_others, excitatory_synapses = #weights, tau_e_ms = tau_e,
+    mean_other_weight = others / n_others, others_near_max = at_max / n_others,
+    excitatory_synapses = #weights, tau_e_ms = tau_e,
     rate_exc_hz = E.spikes / 800 / (net.t / 1000), rate_inh_hz = I.spikes / 200 / (net.t / 1000),
     success = weights[chosen] >= 0.9 * 4 and rank == 1,
   }
@@ -107,9 +113,10 @@ soma.result(result)
 for _, r in ipairs{ { "main", main }, { "ablation", ablation } } do
   if r[2] then
     print(string.format("%-8s tau_e %4d ms: chosen synapse %.3f of 4 mV (rank %d of %d), %d rewards, "
-                        .. "other synapses %.3f on average; E %.1f Hz, I %.1f Hz", r[1], r[2].tau_e_ms,
-                        r[2].chosen_weight_final, r[2].chosen_rank, r[2].excitatory_synapses,
-                        r[2].rewards, r[2].mean_other_weight, r[2].rate_exc_hz, r[2].rate_inh_hz))
+                        .. "other synapses %.3f on average (%.1f %% near the maximum); E %.1f Hz, I %.1f Hz", r[1],
+                        r[2].tau_e_ms, r[2].chosen_weight_final, r[2].chosen_rank, r[2].excitatory_synapses,
+                        r[2].rewards, r[2].mean_other_weight, 100 * r[2].others_near_max,
+                        r[2].rate_exc_hz, r[2].rate_inh_hz))
   end
 end
 

@@ -272,8 +272,9 @@ int soma__prepare(soma_net *net) {
     if (!ws->pop_spikes || !ws->rng) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
   }
   for (int i = 0; i < net->n_pops; i++) soma__pop_prepare(net->pops[i]);
-  if (soma__plastic_prepare(net, slots))
-    return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for plasticity");
+  int rc = soma__plastic_prepare(net, slots);
+  if (rc == SOMA_ERR_NOMEM) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for plasticity");
+  if (rc) return rc;
   net->prepared = 1;
   return SOMA_OK;
 }
@@ -318,9 +319,12 @@ static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) 
       for (int q = 0; q < pop->model->n_ports; q++)
         in[q] = pop->ring[q] + (size_t)(step & mask) * (size_t)pop->n_pad;
       size_t k = soma__pop_update(pop, lo, hi, t, step, in, ws->rng, sp->ids + sp->len);
-      for (int q = 0; q < net->n_plastic; q++)
-        if (net->plastic[q]->proj->post == pop && k)
+      for (int q = 0; q < net->n_plastic && k; q++) {
+        if (net->plastic[q]->proj->post == pop)
           soma__plastic_spikes(net->plastic[q], sp->ids + sp->len, k, step);
+        if (net->plastic[q]->target_pop == pop)   /* same size, so same thread shares */
+          soma__plastic_target_spikes(net->plastic[q], sp->ids + sp->len, k, step);
+      }
       sp->len += k;
       ws->pop_spikes[p] += k;
     }

@@ -11,7 +11,8 @@
 #include "param.h"
 
 static const soma_rule *const rules[] = {&soma_rule_stdp, &soma_rule_triplet,
-                                         &soma_rule_stdp_dopamine, &soma_rule_td_ltp};
+                                         &soma_rule_stdp_dopamine, &soma_rule_td_ltp,
+                                         &soma_rule_pred_error};
 #define N_RULES ((int)(sizeof rules / sizeof *rules))
 
 int soma_rule_count(void) { return N_RULES; }
@@ -75,6 +76,9 @@ static void free_state(soma_plastic *pl, int threads) {
   free(pl->queue);
   for (int j = 0; j < 4; j++) free(pl->table[j]);
   free(pl->consts);
+  free(pl->target);
+  free(pl->target_trace);
+  free(pl->target_t);
   free(pl);
 }
 
@@ -305,6 +309,10 @@ int soma__plastic_prepare(soma_net *net, int slots) {
   for (int i = 0; i < net->n_projs; i++) {
     soma_plastic *pl = net->projs[i]->plastic;
     if (!pl) continue;
+    if (pl->rule->uses_target && !pl->target && !pl->target_pop)
+      return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': rule '%s' learns towards a target: "
+                           "give one (target rates, or a population of the same size) before running",
+                           pl->proj->name, pl->rule->name);
     if (pl->slots != slots && resize_queues(pl, slots, net->step)) return SOMA_ERR_NOMEM;
     if (pl->rule->prepare && pl->rule->prepare(pl)) return SOMA_ERR_NOMEM;
   }
@@ -366,6 +374,58 @@ void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64
     while ((int)ids[j] >= part[t + 1]) t++;
     pl->rule->post(pl, t, ids[j], p + 1);
   }
+}
+
+void soma__plastic_target_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p) {
+  for (size_t j = 0; j < n; j++) {
+    uint32_t i = ids[j];
+    pl->target_trace[i] = pl->target_trace[i] * soma__decay(pl, 1, p + 1 - pl->target_t[i]) + 1.0f;
+    pl->target_t[i] = p + 1;
+  }
+}
+
+int soma_proj_set_target(soma_proj *pr, const double *hz, int n) {
+  soma_plastic *pl = pr->plastic;
+  if (!pl || !pl->rule->uses_target)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': targets are for rules that "
+                         "learn to predict (pred_error); this one is %s", pr->name,
+                         pl ? pl->rule->name : "static");
+  if (n != 1 && n != pr->post->n)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': %d targets for %d neurons of "
+                         "'%s'; give one per neuron, or one for all", pr->name, n, pr->post->n,
+                         pr->post->name);
+  for (int i = 0; i < n; i++)
+    if (!isfinite(hz[i]) || hz[i] < 0)
+      return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': target %d is %g Hz; targets "
+                           "are rates >= 0", pr->name, i + 1, hz[i]);
+  if (!pl->target && !(pl->target = calloc((size_t)pr->post->n_pad, sizeof(float))))
+    return soma_net_fail(pr->net, SOMA_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < pr->post->n; i++) pl->target[i] = (float)hz[n == 1 ? 0 : i];
+  pl->target_pop = NULL;
+  soma__unprepare(pr->net);
+  return SOMA_OK;
+}
+
+int soma_proj_set_target_pop(soma_proj *pr, soma_pop *target) {
+  soma_plastic *pl = pr->plastic;
+  if (!pl || !pl->rule->uses_target)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': targets are for rules that "
+                         "learn to predict (pred_error); this one is %s", pr->name,
+                         pl ? pl->rule->name : "static");
+  if (target->net != pr->net || target->n != pr->post->n)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': the target population must "
+                         "belong to the same network and have as many neurons as '%s' (%d; '%s' "
+                         "has %d): neuron i teaches neuron i", pr->name, pr->post->name,
+                         pr->post->n, target->name, target->n);
+  if (!pl->target_trace) {
+    pl->target_trace = calloc((size_t)target->n_pad, sizeof(float));
+    pl->target_t = calloc((size_t)target->n_pad, sizeof(int64_t));
+    if (!pl->target_trace || !pl->target_t)
+      return soma_net_fail(pr->net, SOMA_ERR_NOMEM, "out of memory");
+  }
+  pl->target_pop = target;
+  soma__unprepare(pr->net);
+  return SOMA_OK;
 }
 
 void soma__plastic_tick(soma_plastic *pl, int t, int64_t p) {

@@ -57,6 +57,7 @@ typedef struct soma_rule {
   void (*post)(soma_plastic *pl, int t, uint32_t i, int64_t s);
   /* every pl->every steps, at stamp s, over part t, with the modulator's value m */
   void (*tick)(soma_plastic *pl, int t, int64_t s, double m);
+  int uses_target;  /* learns towards a target (soma_proj_set_target*) */
 } soma_rule;
 
 /* Arrivals waiting in part t: one list of synapse indices per ring slot. */
@@ -94,10 +95,17 @@ struct soma_plastic {
   float *table[4];
   int table_n[4];
   void *consts;             /* the rule's derived constants */
+  /* the teaching signal of rules that learn to predict: per postsynaptic neuron, a target
+   * set by the script (target, Hz), or the rate trace of a population of the same size */
+  float *target;
+  soma_pop *target_pop;
+  float *target_trace;      /* n_pad: jumps by 1 at each spike of target_pop neuron i */
+  int64_t *target_t;        /* stamp of its last spike */
 };
 
 const soma_rule *soma__rule_find(const char *name);
-extern const soma_rule soma_rule_stdp, soma_rule_stdp_dopamine, soma_rule_td_ltp, soma_rule_triplet;
+extern const soma_rule soma_rule_stdp, soma_rule_stdp_dopamine, soma_rule_td_ltp, soma_rule_triplet,
+    soma_rule_pred_error;
 
 /* synapse k's own variables (eligibility ...) in part t */
 static inline soma_slot *soma__syn(const soma_plastic *pl, int t, uint32_t k) {
@@ -153,6 +161,8 @@ size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, i
 /* the spikes ids (neurons of the post population, ascending, within part t's range unless
  * whole) of step p */
 void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p);
+/* spikes ids of step p of the population a rule takes its target from */
+void soma__plastic_target_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p);
 /* ticks due after step p */
 void soma__plastic_tick(soma_plastic *pl, int t, int64_t p);
 void soma__plastic_destroy(soma_plastic *pl);

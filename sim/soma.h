@@ -254,6 +254,11 @@ int soma_mod_schedule(soma_mod *m, size_t n, const double *times, const double *
  * network runs. Between runs. */
 int soma_proj_plastic(soma_proj *proj, const char *rule, const soma_param *params,
                       const char *modulator);
+/* The teaching signal of a rule that learns to predict (pred_error): target rates (Hz) per
+ * postsynaptic neuron (n values, or 1 for all), or a population of as many neurons whose
+ * neuron i's rate is neuron i's target. */
+int soma_proj_set_target(soma_proj *proj, const double *hz, int n);
+int soma_proj_set_target_pop(soma_proj *proj, soma_pop *target);
 /* The projection's rule name, or NULL when static. */
 const char *soma_proj_rule(const soma_proj *proj);
 int soma_rule_count(void);

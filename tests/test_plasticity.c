@@ -295,6 +295,53 @@ TEST(same_weights_and_spikes_for_any_thread_count) {
   }
 }
 
+/* The delta rule drives a prediction population's rates to its targets: set by the script
+ * (two groups, 10 and 25 Hz) or read from a teacher population (Poisson, 15 Hz). */
+static void predict(int threads, int from_pop, double *rates, int n) {
+  soma_net_config c = soma_net_defaults();
+  c.threads = threads;
+  soma_net *net = tf_net(c);
+  soma_pop *in = tf_pop(net, "in", "poisson", 100, (soma_param[]){{"rate", 20}, {NULL, 0}});
+  soma_pop *pred = tf_pop(net, "pred", "lif", n, NULL);
+  soma_pop *teacher = tf_pop(net, "teacher", "poisson", n, (soma_param[]){{"rate", 15}, {NULL, 0}});
+  soma_conn k = soma_conn_defaults();
+  k.weight = soma_dist_uniform(0, 10);
+  soma_proj *pr = tf_proj(net, "in->pred", in, pred, &k);
+  CHECK(soma_proj_plastic(pr, "pred_error", (soma_param[]){{"lr", 2e-3}, {"w_max", 500}, {NULL, 0}}, NULL) == SOMA_OK);
+  CHECK(soma_net_run(net, 10) == SOMA_ERR_PARAM);   /* no target yet */
+  CHECK(strstr(soma_net_errmsg(net), "learns towards a target"));
+  if (from_pop) {
+    CHECK(soma_proj_set_target_pop(pr, teacher) == SOMA_OK);
+  } else {
+    double *hz = malloc(sizeof(double) * (size_t)n);
+    for (int i = 0; i < n; i++) hz[i] = i < n / 2 ? 10 : 25;
+    CHECK(soma_proj_set_target(pr, hz, n) == SOMA_OK);
+    free(hz);
+  }
+  soma_net_run(net, 20000);
+  soma_rec *r = soma_rec_spikes(net, pred, NULL, 0);
+  soma_net_run(net, 10000);
+  for (int i = 0; i < n; i++) rates[i] = 0;
+  for (size_t s = 0; s < soma_rec_spike_count(r); s++) rates[soma_rec_spike_ids(r)[s]] += 0.1;
+  soma_net_destroy(net);
+}
+
+TEST(prediction_error_rule_learns_targets) {
+  double rates[8], rates2[8];
+  predict(1, 0, rates, 8);
+  for (int i = 0; i < 8; i++) {
+    double want = i < 4 ? 10 : 25;
+    CHECK_MSG(fabs(rates[i] - want) < 0.15 * want, "neuron %d: %.2f Hz, target %g", i, rates[i], want);
+  }
+  printf("  script targets 10 / 25 Hz: %.1f %.1f ... %.1f %.1f Hz\n", rates[0], rates[1], rates[6], rates[7]);
+  predict(2, 0, rates2, 8);
+  for (int i = 0; i < 8; i++) CHECK(rates2[i] == rates[i]);   /* any thread count */
+  predict(1, 1, rates, 8);
+  for (int i = 0; i < 8; i++)
+    CHECK_MSG(fabs(rates[i] - 15) < 0.2 * 15, "neuron %d: %.2f Hz, teacher 15 Hz", i, rates[i]);
+  printf("  teacher population at 15 Hz: %.1f %.1f ... %.1f Hz\n", rates[0], rates[1], rates[7]);
+}
+
 TEST(bad_plasticity_input) {
   pairing x;
   REQUIRE(!pairing_make(&x, 2, 1, "stdp", NULL, 1, 1, NULL));
@@ -343,6 +390,7 @@ int main(void) {
   RUN(dopamine_turns_eligibility_into_weight);
   RUN(modulator_dynamics);
   RUN(per_synapse_traces_give_the_same_learning);
+  RUN(prediction_error_rule_learns_targets);
   RUN(same_weights_and_spikes_for_any_thread_count);
   RUN(bad_plasticity_input);
   return h_done();

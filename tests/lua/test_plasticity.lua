@@ -66,6 +66,26 @@ H.test("dopamine-modulated STDP learns only when dopamine comes", function()
   H.check(syn:weights()[1] > 1.005, "dopamine turned eligibility into weight: " .. syn:weights()[1])
 end)
 
+H.test("the prediction-error rule learns a target rate, from the script or a population", function()
+  local net = soma.net{}
+  local input = net:pop{ name = "in", model = "poisson", n = 100, rate = 20 }
+  local pred = net:pop{ name = "pred", model = "lif", n = 4 }
+  local teacher = net:pop{ name = "teacher", model = "poisson", n = 4, rate = 15 }
+  local c = net:connect(input, pred, { weight = soma.uniform(0, 10),
+                                       plasticity = { rule = "pred_error", lr = 2e-3, w_max = 500, target = 12 } })
+  net:run(15000)
+  local e0 = pred.spikes
+  net:run(5000)
+  H.near((pred.spikes - e0) / 4 / 5, 12, 2, "rate towards the script's target")
+  c:set_target(teacher)
+  net:run(15000)
+  e0 = pred.spikes
+  net:run(5000)
+  H.near((pred.spikes - e0) / 4 / 5, 15, 2.5, "rate towards the teacher's")
+  H.errors(function() c:set_target({ 1, 2 }) end, "proj:set_target", "2 targets for 4 neurons")
+  H.errors(function() c:set_target(input) end, "as many neurons")
+end)
+
 H.test("rules are listed and described", function()
   local names = table.concat(soma.rules(), ",")
   for _, r in ipairs{ "stdp", "triplet", "stdp_dopamine", "td_ltp" } do H.check(names:find(r), r) end
@@ -89,6 +109,7 @@ H.test("mistakes with learning get messages", function()
            "4 synapses have weights outside [0, 0.5]")
   H.errors(function() net:connect(a, b, { rule = "one_to_one", port = "in", weight = -1, plasticity = { rule = "stdp" } }) end,
            "takes weights <= 0")
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "pred_error" } }); net:run(1) end, "learns towards a target")
   H.errors(function() net:modulator{ tau = 10 } end, "net:modulator", "give the modulator a name")
   H.errors(function() net:modulator{ name = "x", tau = -1 } end, "net:modulator", "'tau' must be >= 0")
   local m = net:modulator{ name = "ach" }
