@@ -105,6 +105,28 @@ static void set_target(lua_State *L, soma_net *net, soma_proj *proj, int idx, co
   if (rc) lsoma_fail(L, net, call);
 }
 
+/* homeostatic scaling from {target = Hz, tau = ms, gain = per ms per Hz, every = ms} */
+static void set_scaling(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call) {
+  static const char *const known[] = {"target", "tau", "gain", "every", NULL};
+  la_table(L, idx, call, "'scaling' as a table: {target = 5, tau = 1000, gain = 1e-6, every = 100}");
+  la_known_keys(L, idx, call, known, NULL, NULL);
+  if (lua_getfield(L, idx, "target") == LUA_TNIL)
+    la_error(L, call, "scaling needs a target rate: {target = 5, ...} (Hz)");
+  lua_pop(L, 1);
+  double target = la_num(L, idx, call, "target", 0, 0, 1e4);
+  double tau = la_num(L, idx, call, "tau", 1000, 1e-3, 1e7);
+  double gain = la_num(L, idx, call, "gain", 1e-6, 0, 1);
+  double every = la_num(L, idx, call, "every", 100, 1e-3, 1e6);
+  if (soma_proj_scaling(proj, target, tau, gain, every)) lsoma_fail(L, net, call);
+}
+
+/* proj:scaling{target, tau, gain, every} */
+static int j_scaling(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:scaling");
+  set_scaling(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:scaling");
+  return 0;
+}
+
 /* proj:set_target(x): a population, a rate for all or one per neuron (Hz) */
 static int j_set_target(lua_State *L) {
   soma_proj *pr = lproj_check(L, 1, "proj:set_target");
@@ -146,7 +168,8 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
     if (lua_type(L, -2) != LUA_TSTRING)
       la_error(L, call, "the table has a %s key; give parameters as name = value", la_typename(L, -2));
     const char *key = lua_tostring(L, -2);
-    if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator") && strcmp(key, "target")) {
+    if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator") &&
+        strcmp(key, "target") && strcmp(key, "scaling")) {
       char what[80];
       snprintf(what, sizeof what, "'%s'", key);
       double v = lua_type(L, -1) == LUA_TNUMBER && isinf(lua_tonumber(L, -1))
@@ -163,6 +186,8 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
   if (soma_proj_plastic(proj, rule, p, modname)) lsoma_fail(L, net, call);
   lua_pop(L, 1);
   if (lua_getfield(L, idx, "target") != LUA_TNIL) set_target(L, net, proj, lua_gettop(L), call);
+  lua_pop(L, 1);
+  if (lua_getfield(L, idx, "scaling") != LUA_TNIL) set_scaling(L, net, proj, lua_gettop(L), call);
   lua_pop(L, 1);
 }
 
@@ -218,6 +243,8 @@ void lplastic_open(lua_State *L) {
   lua_setfield(L, -2, "plastic");
   lua_pushcfunction(L, j_set_target);
   lua_setfield(L, -2, "set_target");
+  lua_pushcfunction(L, j_scaling);
+  lua_setfield(L, -2, "scaling");
   lua_pop(L, 1);
   lua_pushcfunction(L, l_rules);
   lua_setfield(L, -2, "rules");

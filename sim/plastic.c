@@ -74,7 +74,9 @@ static void free_state(soma_plastic *pl, int threads) {
     free(pl->queue[t].cap);
   }
   free(pl->queue);
-  for (int j = 0; j < 4; j++) free(pl->table[j]);
+  for (int j = 0; j < 5; j++) free(pl->table[j]);
+  free(pl->rate);
+  free(pl->rate_t);
   free(pl->consts);
   free(pl->target);
   free(pl->target_trace);
@@ -315,6 +317,7 @@ int soma__plastic_prepare(soma_net *net, int slots) {
                            pl->proj->name, pl->rule->name);
     if (pl->slots != slots && resize_queues(pl, slots, net->step)) return SOMA_ERR_NOMEM;
     if (pl->rule->prepare && pl->rule->prepare(pl)) return SOMA_ERR_NOMEM;
+    if (pl->scale_every && soma__decay_table(pl, 4, pl->scale_tau, net->dt)) return SOMA_ERR_NOMEM;
   }
   return SOMA_OK;
 }
@@ -372,7 +375,58 @@ void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64
   int t = 0;
   for (size_t j = 0; j < n; j++) {
     while ((int)ids[j] >= part[t + 1]) t++;
-    pl->rule->post(pl, t, ids[j], p + 1);
+    if (pl->rule->post) pl->rule->post(pl, t, ids[j], p + 1);
+    if (pl->scale_every) {
+      uint32_t i = ids[j];
+      pl->rate[i] = pl->rate[i] * soma__decay(pl, 4, p + 1 - pl->rate_t[i]) + 1.0f;
+      pl->rate_t[i] = p + 1;
+    }
+  }
+}
+
+int soma_proj_scaling(soma_proj *pr, double target_hz, double tau_ms, double gain, double every_ms) {
+  soma_plastic *pl = pr->plastic;
+  soma_net *net = pr->net;
+  if (!pl)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': scaling works on a plastic "
+                         "projection; give it a rule first (soma_proj_plastic)", pr->name);
+  if (!(target_hz >= 0) || !isfinite(target_hz) || !(tau_ms > 0) || !isfinite(tau_ms) ||
+      !(gain >= 0) || !isfinite(gain) || !(every_ms > 0) || every_ms > 1e6)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': scaling needs target >= 0 Hz "
+                         "(got %g), tau > 0 ms (%g), gain >= 0 (%g) and every in (0, 1e6] ms (%g)",
+                         pr->name, target_hz, tau_ms, gain, every_ms);
+  if (!pl->rate) {
+    pl->rate = calloc((size_t)pr->post->n_pad, sizeof(float));
+    pl->rate_t = calloc((size_t)pr->post->n_pad, sizeof(int64_t));
+    if (!pl->rate || !pl->rate_t) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
+  }
+  pl->scale_target = target_hz;
+  pl->scale_tau = tau_ms;
+  pl->scale_gain = gain;
+  int every = (int)llround(every_ms / net->dt);
+  pl->scale_every = gain > 0 ? (every < 1 ? 1 : every) : 0;
+  soma__unprepare(net);
+  return SOMA_OK;
+}
+
+/* homeostatic scaling of the weights onto part t's neurons, at stamp s */
+static void scale(soma_plastic *pl, int t, int64_t s) {
+  const soma_proj *pr = pl->proj;
+  double w_min, w_max;
+  soma__plastic_bounds(pl, &w_min, &w_max);
+  const float hz = (float)(1000.0 / pl->scale_tau);
+  const float g = (float)(pl->scale_gain * pl->scale_every * pr->net->dt);
+  const float target = (float)pl->scale_target, lo = (float)w_min, hi = (float)w_max;
+  float *w = pr->part[t].w;
+  int i1 = pr->post->part[t + 1] < pr->post->n ? pr->post->part[t + 1] : pr->post->n;
+  for (int i = pr->post->part[t]; i < i1; i++) {
+    float r = pl->rate[i] * soma__decay(pl, 4, s - pl->rate_t[i]) * hz;
+    float f = 1.0f + g * (target - r);
+    if (f == 1.0f) continue;
+    for (size_t j = pl->colptr[i]; j < pl->colptr[i + 1]; j++) {
+      float *wk = &w[pl->col[j]], v = *wk * f;
+      *wk = v < lo ? lo : v > hi ? hi : v;
+    }
   }
 }
 
@@ -429,6 +483,7 @@ int soma_proj_set_target_pop(soma_proj *pr, soma_pop *target) {
 }
 
 void soma__plastic_tick(soma_plastic *pl, int t, int64_t p) {
+  if (pl->scale_every && (p + 1) % pl->scale_every == 0) scale(pl, t, p + 1);
   if (!pl->every || (p + 1) % pl->every) return;
   double m = pl->mod ? soma__mod_value_at(pl->mod, t, p + 1) : 0;
   pl->rule->tick(pl, t, p + 1, m);

@@ -92,8 +92,8 @@ struct soma_plastic {
   soma_queue *queue;        /* per part */
   int slots;                /* ring slots of the queues */
   /* decay tables: exp(-k dt / tau) for k < table_n[j] (0 beyond) */
-  float *table[4];
-  int table_n[4];
+  float *table[5];          /* 0-3 the rule's, 4 the scaling's rate window */
+  int table_n[5];
   void *consts;             /* the rule's derived constants */
   /* the teaching signal of rules that learn to predict: per postsynaptic neuron, a target
    * set by the script (target, Hz), or the rate trace of a population of the same size */
@@ -101,6 +101,12 @@ struct soma_plastic {
   soma_pop *target_pop;
   float *target_trace;      /* n_pad: jumps by 1 at each spike of target_pop neuron i */
   int64_t *target_t;        /* stamp of its last spike */
+  /* homeostatic scaling: every scale_every steps, the weights onto neuron i are multiplied by
+   * 1 + scale_gain (target - rate_i), rate_i a spike trace over scale_tau (Hz) */
+  int scale_every;          /* 0: off */
+  double scale_target, scale_gain, scale_tau;
+  float *rate;              /* n_pad */
+  int64_t *rate_t;
 };
 
 const soma_rule *soma__rule_find(const char *name);

@@ -259,6 +259,12 @@ int soma_proj_plastic(soma_proj *proj, const char *rule, const soma_param *param
  * neuron i's rate is neuron i's target. */
 int soma_proj_set_target(soma_proj *proj, const double *hz, int n);
 int soma_proj_set_target_pop(soma_proj *proj, soma_pop *target);
+/* Homeostatic synaptic scaling on a plastic projection, on top of its rule: every every_ms,
+ * the weights onto each postsynaptic neuron are multiplied by 1 + gain * every_ms *
+ * (target_hz - rate), rate its firing rate over tau_ms (kept in the rule's [w_min, w_max]).
+ * Slow (gain ~ 1e-6 per ms per Hz) keeps long runs in a sane regime; gain 0 turns it off. */
+int soma_proj_scaling(soma_proj *proj, double target_hz, double tau_ms, double gain,
+                      double every_ms);
 /* The projection's rule name, or NULL when static. */
 const char *soma_proj_rule(const soma_proj *proj);
 int soma_rule_count(void);

@@ -86,6 +86,26 @@ H.test("the prediction-error rule learns a target rate, from the script or a pop
   H.errors(function() c:set_target(input) end, "as many neurons")
 end)
 
+H.test("homeostatic scaling brings a population to its target rate", function()
+  local net = soma.net{}
+  local input = net:pop{ name = "in", model = "poisson", n = 100, rate = 20 }
+  local pop = net:pop{ name = "pop", model = "lif", n = 20 }
+  local c = net:connect(input, pop, { weight = soma.uniform(80, 120),
+                                      plasticity = { rule = "stdp", A_plus = 0, A_minus = 0, w_max = 1000,
+                                                     scaling = { target = 5, tau = 1000, gain = 2e-5, every = 100 } } })
+  net:run(1000)
+  local first = pop.spikes / 20
+  net:run(40000)
+  local s0 = pop.spikes
+  net:run(5000)
+  local last = (pop.spikes - s0) / 20 / 5
+  H.check(first > 15, "driven hard at first: " .. first .. " Hz")
+  H.near(last, 5, 1, "scaled down to the target")
+  H.errors(function() c:scaling{ target = -1 } end, "proj:scaling", "'target' must be from 0")
+  H.errors(function() c:scaling{ tau = 5 } end, "scaling needs a target rate")
+  H.errors(function() c:scaling{ target = 5, gian = 1 } end, "unknown option 'gian' (did you mean 'gain'?)")
+end)
+
 H.test("rules are listed and described", function()
   local names = table.concat(soma.rules(), ",")
   for _, r in ipairs{ "stdp", "triplet", "stdp_dopamine", "td_ltp" } do H.check(names:find(r), r) end
