@@ -120,6 +120,70 @@ static void set_scaling(lua_State *L, soma_net *net, soma_proj *proj, int idx, c
   if (soma_proj_scaling(proj, target, tau, gain, every)) lsoma_fail(L, net, call);
 }
 
+/* consolidation from {kind = "si" | "ewc", lambda, xi, every} */
+static void set_consolidation(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call) {
+  static const char *const known[] = {"kind", "lambda", "xi", "every", NULL};
+  la_table(L, idx, call, "'consolidation' as a table: {kind = \"si\", lambda = 1, xi = 0.1, every = 10}");
+  la_known_keys(L, idx, call, known, NULL, NULL);
+  const char *kind = la_str(L, idx, call, "kind", "si");
+  double lambda = la_num(L, idx, call, "lambda", 1, 0, 1e12);
+  double xi = la_num(L, idx, call, "xi", 0.1, 1e-12, 1e12);
+  double every = la_num(L, idx, call, "every", 10, 1e-3, 1e6);
+  if (soma_proj_consolidation(proj, kind, lambda, xi, every)) lsoma_fail(L, net, call);
+}
+
+static int j_consolidation(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:consolidation");
+  set_consolidation(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:consolidation");
+  return 0;
+}
+
+/* proj:consolidate(): the end of a task */
+static int j_consolidate(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:consolidate");
+  if (soma_proj_consolidate(pr)) lsoma_fail(L, ((lobj *)lua_touserdata(L, 1))->owner->net, "proj:consolidate");
+  return 0;
+}
+
+/* proj:importance(): Omega per synapse (float64, order of proj:get()) */
+static int j_importance(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:importance");
+  double *o = la_push_owned(L, LA_F64, soma_proj_size(pr), 0);
+  if (soma_proj_importance(pr, o))
+    la_error(L, "proj:importance", "turn consolidation on first (proj:consolidation{...})");
+  return 1;
+}
+
+/* proj:rule_param(name [, value]): reads, or changes between runs, a rule parameter */
+static int j_rule_param(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:rule_param");
+  const char *name = la_arg_str(L, 2, "proj:rule_param", "the parameter name");
+  soma_net *net = ((lobj *)lua_touserdata(L, 1))->owner->net;
+  if (!lua_isnoneornil(L, 3)) {
+    if (soma_proj_set_rule_param(pr, name, la_arg_num(L, 3, "proj:rule_param", "the value", -HUGE_VAL, HUGE_VAL)))
+      lsoma_fail(L, net, "proj:rule_param");
+    return 0;
+  }
+  double v;
+  if (soma_proj_get_rule_param(pr, name, &v)) {
+    if (!soma_proj_rule(pr)) la_error(L, "proj:rule_param", "the projection has no learning rule");
+    soma_proj_set_rule_param(pr, name, 0);   /* for its message */
+    lsoma_fail(L, net, "proj:rule_param");
+  }
+  lua_pushnumber(L, v);
+  return 1;
+}
+
+/* proj:learning(on): false freezes the weights (tests), true learns again */
+static int j_learning(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:learning");
+  if (lua_type(L, 2) != LUA_TBOOLEAN)
+    la_error(L, "proj:learning", "give true or false, got %s", la_typename(L, 2));
+  if (soma_proj_learning(pr, lua_toboolean(L, 2)))
+    lsoma_fail(L, ((lobj *)lua_touserdata(L, 1))->owner->net, "proj:learning");
+  return 0;
+}
+
 /* proj:scaling{target, tau, gain, every} */
 static int j_scaling(lua_State *L) {
   soma_proj *pr = lproj_check(L, 1, "proj:scaling");
@@ -169,7 +233,7 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
       la_error(L, call, "the table has a %s key; give parameters as name = value", la_typename(L, -2));
     const char *key = lua_tostring(L, -2);
     if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator") &&
-        strcmp(key, "target") && strcmp(key, "scaling")) {
+        strcmp(key, "target") && strcmp(key, "scaling") && strcmp(key, "consolidation")) {
       char what[80];
       snprintf(what, sizeof what, "'%s'", key);
       double v = lua_type(L, -1) == LUA_TNUMBER && isinf(lua_tonumber(L, -1))
@@ -188,6 +252,8 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
   if (lua_getfield(L, idx, "target") != LUA_TNIL) set_target(L, net, proj, lua_gettop(L), call);
   lua_pop(L, 1);
   if (lua_getfield(L, idx, "scaling") != LUA_TNIL) set_scaling(L, net, proj, lua_gettop(L), call);
+  lua_pop(L, 1);
+  if (lua_getfield(L, idx, "consolidation") != LUA_TNIL) set_consolidation(L, net, proj, lua_gettop(L), call);
   lua_pop(L, 1);
 }
 
@@ -245,6 +311,11 @@ void lplastic_open(lua_State *L) {
   lua_setfield(L, -2, "set_target");
   lua_pushcfunction(L, j_scaling);
   lua_setfield(L, -2, "scaling");
+  static const luaL_Reg more[] = {{"consolidation", j_consolidation}, {"consolidate", j_consolidate},
+                                  {"importance", j_importance},       {"rule_param", j_rule_param},
+                                  {"learning", j_learning},
+                                  {NULL, NULL}};
+  luaL_setfuncs(L, more, 0);
   lua_pop(L, 1);
   lua_pushcfunction(L, l_rules);
   lua_setfield(L, -2, "rules");

@@ -128,11 +128,11 @@ static void apply_set(lua_State *L, int idx, setting *s) {
       set_error(L, s, "params.%s is a number (default %s), and '%s' is not", s->key,
                 lua_tostring(L, -1), s->value);
     double v = lua_tonumber(L, -1);
+    /* a whole default takes whole values as integers ("10.0" too) and fractions as floats
+     * (a default of 0 often stands for any number); a fractional default keeps floats */
     if (whole && !lua_isinteger(L, -1)) {
-      if (v != floor(v) || fabs(v) > 9e15)
-        set_error(L, s, "params.%s is a whole number (default %s), and '%s' is not", s->key,
-                  lua_tostring(L, -2), s->value);
-      lua_pushinteger(L, (lua_Integer)v);
+      if (v == floor(v) && fabs(v) < 9e15) lua_pushinteger(L, (lua_Integer)v);
+      else lua_pushnumber(L, v);
     } else if (!whole) {
       lua_pushnumber(L, v);
     } else {

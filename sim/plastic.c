@@ -77,6 +77,11 @@ static void free_state(soma_plastic *pl, int threads) {
   for (int j = 0; j < 5; j++) free(pl->table[j]);
   free(pl->rate);
   free(pl->rate_t);
+  float **cons[5] = {pl->c_prev, pl->c_omega, pl->c_start, pl->c_anchor, pl->c_imp};
+  for (int a = 0; a < 5; a++) {
+    for (int t = 0; cons[a] && t < threads; t++) free(cons[a][t]);
+    free(cons[a]);
+  }
   free(pl->consts);
   free(pl->target);
   free(pl->target_trace);
@@ -365,12 +370,13 @@ size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, i
     for (size_t j = 0; j < n; j++) in[pt->post[items[j]]] += pt->w[items[j]];
     events = n;
   }
-  pl->rule->arrive(pl, t, items, n, a);
+  if (!pl->frozen) pl->rule->arrive(pl, t, items, n, a);
   q->len[slot] = 0;
   return events;
 }
 
 void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p) {
+  if (pl->frozen) return;
   const int *part = pl->proj->post->part;
   int t = 0;
   for (size_t j = 0; j < n; j++) {
@@ -407,6 +413,139 @@ int soma_proj_scaling(soma_proj *pr, double target_hz, double tau_ms, double gai
   pl->scale_every = gain > 0 ? (every < 1 ? 1 : every) : 0;
   soma__unprepare(net);
   return SOMA_OK;
+}
+
+int soma_proj_set_rule_param(soma_proj *pr, const char *name, double value) {
+  soma_plastic *pl = pr->plastic;
+  if (!pl)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s' has no learning rule", pr->name);
+  int i = param_index(pl->rule, name ? name : "");
+  if (i < 0) {
+    const char *known[32];
+    char list[512];
+    for (int j = 0; j < pl->rule->n_params; j++) known[j] = pl->rule->params[j].name;
+    soma_join_names(known, sizeof *known, pl->rule->n_params, list, sizeof list);
+    const char *guess = soma_closest_name(name ? name : "", known, pl->rule->n_params);
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': rule '%s' has no parameter "
+                         "'%s'%s%s%s; parameters: %s", pr->name, pl->rule->name, name ? name : "",
+                         guess ? " (did you mean '" : "", guess ? guess : "", guess ? "'?)" : "", list);
+  }
+  if (!strcmp(name, "every") || !strcmp(name, "w_min") || !strcmp(name, "w_max") || !strcmp(name, "nearest"))
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': '%s' is fixed once the rule "
+                         "runs; attach the rule again to change it", pr->name, name);
+  double p[32];
+  memcpy(p, pl->p, sizeof p);
+  p[i] = value;
+  char msg[512];
+  if (soma_param_check(&pl->rule->params[i], value, msg, sizeof msg) ||
+      (pl->rule->check && pl->rule->check(p, msg, sizeof msg)))
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': rule '%s': %s", pr->name,
+                         pl->rule->name, msg);
+  pl->p[i] = value;
+  soma__unprepare(pr->net);   /* derived constants again */
+  return SOMA_OK;
+}
+
+int soma_proj_get_rule_param(const soma_proj *pr, const char *name, double *value) {
+  const soma_plastic *pl = pr->plastic;
+  int i = pl && name ? param_index(pl->rule, name) : -1;
+  if (i < 0) return SOMA_ERR_PARAM;
+  *value = pl->p[i];
+  return SOMA_OK;
+}
+
+static float **alloc_per_synapse(const soma_proj *pr) {
+  const int T = pr->net->threads;
+  float **a = calloc((size_t)T, sizeof(float *));
+  for (int t = 0; a && t < T; t++)
+    if (!(a[t] = calloc(pr->part[t].n ? pr->part[t].n : 1, sizeof(float)))) {
+      while (t-- > 0) free(a[t]);
+      free(a);
+      return NULL;
+    }
+  return a;
+}
+
+int soma_proj_consolidation(soma_proj *pr, const char *kind, double lambda, double xi,
+                            double every_ms) {
+  soma_plastic *pl = pr->plastic;
+  soma_net *net = pr->net;
+  if (!pl)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': consolidation works on a plastic "
+                         "projection; give it a rule first", pr->name);
+  int k = kind && !strcmp(kind, "si") ? 0 : kind && !strcmp(kind, "ewc") ? 1 : -1;
+  if (k < 0)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': consolidation kind '%s' is "
+                         "unknown; use \"si\" (synaptic intelligence) or \"ewc\"", pr->name,
+                         kind ? kind : "(null)");
+  if (!(lambda >= 0) || !isfinite(lambda) || !(xi > 0) || !isfinite(xi) || !(every_ms > 0) || every_ms > 1e6)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': consolidation needs lambda >= 0 "
+                         "(got %g), xi > 0 (%g) and every in (0, 1e6] ms (%g)", pr->name, lambda,
+                         xi, every_ms);
+  if (!pl->c_prev) {
+    pl->c_prev = alloc_per_synapse(pr);
+    pl->c_omega = alloc_per_synapse(pr);
+    pl->c_start = alloc_per_synapse(pr);
+    pl->c_anchor = alloc_per_synapse(pr);
+    pl->c_imp = alloc_per_synapse(pr);
+    if (!pl->c_prev || !pl->c_omega || !pl->c_start || !pl->c_anchor || !pl->c_imp)
+      return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for consolidation");
+    for (int t = 0; t < net->threads; t++)
+      for (size_t j = 0; j < pr->part[t].n; j++)
+        pl->c_prev[t][j] = pl->c_start[t][j] = pl->c_anchor[t][j] = pr->part[t].w[j];
+  }
+  pl->cons_kind = k;
+  pl->cons_lambda = lambda;
+  pl->cons_xi = xi;
+  int every = (int)llround(every_ms / net->dt);
+  pl->cons_every = every < 1 ? 1 : every;
+  soma__unprepare(net);
+  return SOMA_OK;
+}
+
+int soma_proj_consolidate(soma_proj *pr) {
+  soma_plastic *pl = pr->plastic;
+  if (!pl || !pl->cons_every)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s': turn consolidation on first "
+                         "(soma_proj_consolidation)", pr->name);
+  for (int t = 0; t < pr->net->threads; t++)
+    for (size_t j = 0; j < pr->part[t].n; j++) {
+      float w = pr->part[t].w[j], d = w - pl->c_start[t][j];
+      pl->c_imp[t][j] += pl->cons_kind == 0 ? pl->c_omega[t][j] / (d * d + (float)pl->cons_xi)
+                                            : pl->c_omega[t][j];
+      pl->c_anchor[t][j] = pl->c_start[t][j] = pl->c_prev[t][j] = w;
+      pl->c_omega[t][j] = 0;
+    }
+  return SOMA_OK;
+}
+
+int soma_proj_importance(const soma_proj *pr, double *out) {
+  const soma_plastic *pl = pr->plastic;
+  if (!pl || !pl->cons_every) return SOMA_ERR_PARAM;
+  size_t o = 0;
+  for (int i = 0; i < pr->pre->n; i++)
+    for (int t = 0; t < pr->net->threads; t++)
+      for (size_t k = pr->part[t].row[i]; k < pr->part[t].row[i + 1]; k++) out[o++] = pl->c_imp[t][k];
+  return SOMA_OK;
+}
+
+/* every cons_every steps: the path integral, then the pull towards the anchors */
+static void consolidation_tick(soma_plastic *pl, int t) {
+  const soma_part *pt = &pl->proj->part[t];
+  double w_min, w_max;
+  soma__plastic_bounds(pl, &w_min, &w_max);
+  const float pull = (float)(pl->cons_lambda * pl->cons_every * pl->proj->net->dt);
+  float *w = pt->w, *prev = pl->c_prev[t], *om = pl->c_omega[t], *anc = pl->c_anchor[t];
+  const float *imp = pl->c_imp[t];
+  for (size_t k = 0; k < pt->n; k++) {
+    float d = w[k] - prev[k];
+    om[k] += d * d;
+    float f = pull * imp[k];
+    f = f > 1 ? 1 : f;   /* at most all the way back: stable for any lambda */
+    float v = w[k] - f * (w[k] - anc[k]);
+    w[k] = v < (float)w_min ? (float)w_min : v > (float)w_max ? (float)w_max : v;
+    prev[k] = w[k];
+  }
 }
 
 /* homeostatic scaling of the weights onto part t's neurons, at stamp s */
@@ -482,8 +621,17 @@ int soma_proj_set_target_pop(soma_proj *pr, soma_pop *target) {
   return SOMA_OK;
 }
 
+int soma_proj_learning(soma_proj *pr, int on) {
+  if (!pr->plastic)
+    return soma_net_fail(pr->net, SOMA_ERR_PARAM, "projection '%s' has no learning rule", pr->name);
+  pr->plastic->frozen = !on;
+  return SOMA_OK;
+}
+
 void soma__plastic_tick(soma_plastic *pl, int t, int64_t p) {
+  if (pl->frozen) return;
   if (pl->scale_every && (p + 1) % pl->scale_every == 0) scale(pl, t, p + 1);
+  if (pl->cons_every && (p + 1) % pl->cons_every == 0) consolidation_tick(pl, t);
   if (!pl->every || (p + 1) % pl->every) return;
   double m = pl->mod ? soma__mod_value_at(pl->mod, t, p + 1) : 0;
   pl->rule->tick(pl, t, p + 1, m);

@@ -107,6 +107,16 @@ struct soma_plastic {
   double scale_target, scale_gain, scale_tau;
   float *rate;              /* n_pad */
   int64_t *rate_t;
+  /* consolidation: per part, per synapse: the weight at the last sample, the importance
+   * accumulated since the last consolidation (omega), the weight then (start), the anchor and
+   * the importance Omega. Every cons_every steps omega += dw^2 and every weight is pulled
+   * towards its anchor: dw/dt = -lambda Omega (w - anchor). consolidate(): SI sets
+   * Omega += omega / ((w - start)^2 + xi), EWC Omega += omega; anchor = w, omega = 0. */
+  int frozen;               /* learning off: spikes pass, weights and traces stay */
+  int cons_every;           /* 0: off */
+  int cons_kind;            /* 0 SI, 1 EWC */
+  double cons_lambda, cons_xi;
+  float **c_prev, **c_omega, **c_start, **c_anchor, **c_imp;
 };
 
 const soma_rule *soma__rule_find(const char *name);

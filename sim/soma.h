@@ -265,6 +265,26 @@ int soma_proj_set_target_pop(soma_proj *proj, soma_pop *target);
  * Slow (gain ~ 1e-6 per ms per Hz) keeps long runs in a sane regime; gain 0 turns it off. */
 int soma_proj_scaling(soma_proj *proj, double target_hz, double tau_ms, double gain,
                       double every_ms);
+/* Turns learning off (0) or on (1) between runs: while off, spikes still pass with the
+ * current weights, and neither the rule, scaling nor consolidation changes anything. */
+int soma_proj_learning(soma_proj *proj, int on);
+/* Changes a rule parameter between runs (a learning rate to 0 to test without learning);
+ * every, w_min, w_max and nearest are fixed once attached. */
+int soma_proj_set_rule_param(soma_proj *proj, const char *name, double value);
+int soma_proj_get_rule_param(const soma_proj *proj, const char *name, double *value);
+
+/* Consolidation (continual learning) on a plastic projection. Every every_ms each synapse
+ * adds its squared weight change to a running importance and is pulled towards its anchor,
+ * dw/dt = -lambda * Omega * (w - anchor). soma_proj_consolidate() ends a task: kind "si"
+ * (Synaptic Intelligence, Zenke et al. 2017) adds omega / ((w - w_task_start)^2 + xi) to
+ * Omega, "ewc" adds omega (the accumulated squared updates, a Fisher-like importance); anchors
+ * become the current weights. */
+int soma_proj_consolidation(soma_proj *proj, const char *kind, double lambda, double xi,
+                            double every_ms);
+int soma_proj_consolidate(soma_proj *proj);
+/* Omega per synapse, in the order of soma_proj_get. */
+int soma_proj_importance(const soma_proj *proj, double *out);
+
 /* The projection's rule name, or NULL when static. */
 const char *soma_proj_rule(const soma_proj *proj);
 int soma_rule_count(void);

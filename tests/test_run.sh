@@ -37,8 +37,8 @@ expect "unknown --set key lists the parameters" 2 "soma run: --set rat=3: the sc
   $SOMA run --quiet --out "$tmp/p2" --set rat=3 "$S/params.lua"
 expect "--set of the wrong type" 2 "--set n=many: params.n is a number (default 10), and 'many' is not" \
   $SOMA run --quiet --out "$tmp/p3" --set n=many "$S/params.lua"
-expect "--set of a fraction for a whole number" 2 "params.n is a whole number" \
-  $SOMA run --quiet --out "$tmp/p4" --set n=2.5 "$S/params.lua"
+printf 'params = { n = 0, m = 1.5 }\nassert(params.n == 2.5 and math.type(params.m) == "float" and params.m == 2)\n' >"$S/fraction.lua"
+expect "--set of a fraction for a whole default" 0 "wrote" $SOMA run --out "$tmp/p4" --set n=2.5 --set m=2 "$S/fraction.lua"
 expect "--set of a boolean" 2 "params.fast is true or false, and 'maybe' is neither" \
   $SOMA run --quiet --out "$tmp/p5" --set fast=maybe "$S/params.lua"
 echo 'local x = 1' >"$S/noparams.lua"
