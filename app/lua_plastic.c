@@ -1,6 +1,7 @@
-/* lua_plastic.c — learning from Lua: neuromodulators (net:modulator{...}), learning rules on
- * projections (proj:plastic{...}, or the `plasticity` option of net:connect), and the rule
- * tables (soma.rules(), soma.rule(name)). */
+/* lua_plastic.c — learning and teaching signals from Lua: neuromodulators
+ * (net:modulator{...}), sensory prediction-error populations (net:mismatch{...}), learning
+ * rules on projections (proj:plastic{...}, or the `plasticity` option of net:connect) with
+ * scaling and consolidation, and the rule tables (soma.rules(), soma.rule(name)). */
 #include <lauxlib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "app/lua_args.h"
 #include "app/lua_array.h"
 #include "app/lua_soma.h"
+#include "nets/mismatch.h"
 
 static soma_mod *mod_check(lua_State *L, int idx, const char *call) {
   lobj *o = luaL_testudata(L, idx, LSOMA_MOD);
@@ -132,6 +134,40 @@ static void set_consolidation(lua_State *L, soma_net *net, soma_proj *proj, int 
   if (soma_proj_consolidation(proj, kind, lambda, xi, every)) lsoma_fail(L, net, call);
 }
 
+/* fast and slow weights from {b_fast, b_slow, tau_fast, tau_slow, every} */
+static void set_fast_slow(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call) {
+  static const char *const known[] = {"b_fast", "b_slow", "tau_fast", "tau_slow", "every", NULL};
+  la_table(L, idx, call, "'fast_slow' as a table: {b_fast = 0.9, b_slow = 0.1, tau_fast = 2000, tau_slow = 1e5}");
+  la_known_keys(L, idx, call, known, NULL, NULL);
+  double tau[2];
+  const char *names[2] = {"tau_fast", "tau_slow"};
+  for (int k = 0; k < 2; k++) {
+    lua_getfield(L, idx, names[k]);
+    tau[k] = lua_type(L, -1) == LUA_TNUMBER && isinf(lua_tonumber(L, -1)) && lua_tonumber(L, -1) > 0
+                 ? INFINITY : la_num(L, idx, call, names[k], k ? 1e5 : 2000, 1e-3, 1e12);
+    lua_pop(L, 1);
+  }
+  double bf = la_num(L, idx, call, "b_fast", 0.9, 0, 1e6), bs = la_num(L, idx, call, "b_slow", 0.1, 0, 1e6);
+  double every = la_num(L, idx, call, "every", 10, 1e-3, 1e6);
+  if (soma_proj_fast_slow(proj, bf, bs, tau[0], tau[1], every)) lsoma_fail(L, net, call);
+}
+
+static int j_fast_slow(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:fast_slow");
+  set_fast_slow(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:fast_slow");
+  return 0;
+}
+
+/* proj:weight_parts(): fast, slow (float64 arrays, order of proj:get()) */
+static int j_weight_parts(lua_State *L) {
+  soma_proj *pr = lproj_check(L, 1, "proj:weight_parts");
+  double *f = la_push_owned(L, LA_F64, soma_proj_size(pr), 0);
+  double *s = la_push_owned(L, LA_F64, soma_proj_size(pr), 0);
+  if (soma_proj_weight_parts(pr, f, s))
+    la_error(L, "proj:weight_parts", "turn fast and slow weights on first (proj:fast_slow{...})");
+  return 2;
+}
+
 static int j_consolidation(lua_State *L) {
   soma_proj *pr = lproj_check(L, 1, "proj:consolidation");
   set_consolidation(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:consolidation");
@@ -233,7 +269,8 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
       la_error(L, call, "the table has a %s key; give parameters as name = value", la_typename(L, -2));
     const char *key = lua_tostring(L, -2);
     if (strcmp(key, "rule") && strcmp(key, "preset") && strcmp(key, "modulator") &&
-        strcmp(key, "target") && strcmp(key, "scaling") && strcmp(key, "consolidation")) {
+        strcmp(key, "target") && strcmp(key, "scaling") && strcmp(key, "consolidation") &&
+        strcmp(key, "fast_slow")) {
       char what[80];
       snprintf(what, sizeof what, "'%s'", key);
       double v = lua_type(L, -1) == LUA_TNUMBER && isinf(lua_tonumber(L, -1))
@@ -255,6 +292,33 @@ void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, cons
   lua_pop(L, 1);
   if (lua_getfield(L, idx, "consolidation") != LUA_TNIL) set_consolidation(L, net, proj, lua_gettop(L), call);
   lua_pop(L, 1);
+  if (lua_getfield(L, idx, "fast_slow") != LUA_TNIL) set_fast_slow(L, net, proj, lua_gettop(L), call);
+  lua_pop(L, 1);
+}
+
+/* net:mismatch{name = "err", actual = pop, prediction = pop, weight = 500}: the positive and
+ * negative prediction-error populations */
+int lmismatch_create(lua_State *L) {
+  static const char *const known[] = {"name", "actual", "prediction", "weight", NULL};
+  const char *call = "net:mismatch";
+  lnet *h;
+  soma_net *net = lnet_check(L, 1, call, &h);
+  la_table(L, 2, call, "a table: net:mismatch{name = \"err\", actual = A, prediction = P}");
+  la_known_keys(L, 2, call, known, NULL, NULL);
+  const char *name = la_str(L, 2, call, "name", "mismatch");
+  lua_getfield(L, 2, "actual");
+  soma_pop *actual = lpop_check(L, -1, call);
+  lua_getfield(L, 2, "prediction");
+  soma_pop *prediction = lpop_check(L, -1, call);
+  double w = la_num(L, 2, call, "weight", 500, 1e-9, 1e9);
+  soma_pop *pos, *neg;
+  if (soma_nets_mismatch(net, name, actual, prediction, w, &pos, &neg)) lsoma_fail(L, net, call);
+  char label[96];
+  snprintf(label, sizeof label, "population '%s'", soma_pop_name(pos));
+  lobj_push(L, 1, LSOMA_POP, soma_pop_index(pos), label);
+  snprintf(label, sizeof label, "population '%s'", soma_pop_name(neg));
+  lobj_push(L, 1, LSOMA_POP, soma_pop_index(neg), label);
+  return 2;
 }
 
 /* proj:plastic{rule = ..., ...} */
@@ -313,7 +377,8 @@ void lplastic_open(lua_State *L) {
   lua_setfield(L, -2, "scaling");
   static const luaL_Reg more[] = {{"consolidation", j_consolidation}, {"consolidate", j_consolidate},
                                   {"importance", j_importance},       {"rule_param", j_rule_param},
-                                  {"learning", j_learning},
+                                  {"learning", j_learning},           {"fast_slow", j_fast_slow},
+                                  {"weight_parts", j_weight_parts},
                                   {NULL, NULL}};
   luaL_setfuncs(L, more, 0);
   lua_pop(L, 1);

@@ -92,6 +92,7 @@ int lrec_create(lua_State *L);
 /* Learning (app/lua_plastic.c): net:modulator{...}, proj:plastic{...}, soma.rules/rule; the
  * rule table at idx attached to a projection (also net:connect's `plasticity` option). */
 int lmod_create(lua_State *L);
+int lmismatch_create(lua_State *L);
 void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call);
 void lplastic_open(lua_State *L);
 

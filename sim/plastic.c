@@ -77,8 +77,9 @@ static void free_state(soma_plastic *pl, int threads) {
   for (int j = 0; j < 5; j++) free(pl->table[j]);
   free(pl->rate);
   free(pl->rate_t);
-  float **cons[5] = {pl->c_prev, pl->c_omega, pl->c_start, pl->c_anchor, pl->c_imp};
-  for (int a = 0; a < 5; a++) {
+  float **cons[9] = {pl->c_prev, pl->c_omega, pl->c_start, pl->c_anchor, pl->c_imp,
+                     pl->fs_base, pl->fs_fast, pl->fs_slow, pl->fs_prev};
+  for (int a = 0; a < 9; a++) {
     for (int t = 0; cons[a] && t < threads; t++) free(cons[a][t]);
     free(cons[a]);
   }
@@ -548,6 +549,68 @@ static void consolidation_tick(soma_plastic *pl, int t) {
   }
 }
 
+int soma_proj_fast_slow(soma_proj *pr, double b_fast, double b_slow, double tau_fast,
+                        double tau_slow, double every_ms) {
+  soma_plastic *pl = pr->plastic;
+  soma_net *net = pr->net;
+  if (!pl)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': fast and slow weights work on a "
+                         "plastic projection; give it a rule first", pr->name);
+  if (!(b_fast >= 0) || !(b_slow >= 0) || !isfinite(b_fast) || !isfinite(b_slow) ||
+      !(tau_fast > 0) || !(tau_slow > 0) || !(every_ms > 0) || every_ms > 1e6)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': fast and slow weights need "
+                         "b_fast, b_slow >= 0 (got %g, %g), tau_fast, tau_slow > 0 ms (%g, %g; inf: "
+                         "no forgetting) and every in (0, 1e6] ms (%g)", pr->name, b_fast, b_slow,
+                         tau_fast, tau_slow, every_ms);
+  if (!pl->fs_base) {
+    pl->fs_base = alloc_per_synapse(pr);
+    pl->fs_fast = alloc_per_synapse(pr);
+    pl->fs_slow = alloc_per_synapse(pr);
+    pl->fs_prev = alloc_per_synapse(pr);
+    if (!pl->fs_base || !pl->fs_fast || !pl->fs_slow || !pl->fs_prev)
+      return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for fast and slow weights");
+    for (int t = 0; t < net->threads; t++)
+      for (size_t j = 0; j < pr->part[t].n; j++) pl->fs_base[t][j] = pl->fs_prev[t][j] = pr->part[t].w[j];
+  }
+  int every = (int)llround(every_ms / net->dt);
+  pl->fs_every = every < 1 ? 1 : every;
+  double span = pl->fs_every * net->dt;
+  pl->fs_af = (float)(isinf(tau_fast) ? 1.0 : exp(-span / tau_fast));
+  pl->fs_as = (float)(isinf(tau_slow) ? 1.0 : exp(-span / tau_slow));
+  pl->fs_bf = (float)b_fast;
+  pl->fs_bs = (float)b_slow;
+  soma__unprepare(net);
+  return SOMA_OK;
+}
+
+int soma_proj_weight_parts(const soma_proj *pr, double *fast, double *slow) {
+  const soma_plastic *pl = pr->plastic;
+  if (!pl || !pl->fs_every) return SOMA_ERR_PARAM;
+  size_t o = 0;
+  for (int i = 0; i < pr->pre->n; i++)
+    for (int t = 0; t < pr->net->threads; t++)
+      for (size_t k = pr->part[t].row[i]; k < pr->part[t].row[i + 1]; k++, o++) {
+        if (fast) fast[o] = pl->fs_fast[t][k];
+        if (slow) slow[o] = pl->fs_slow[t][k];
+      }
+  return SOMA_OK;
+}
+
+/* the rule's change since the last tick, split into fast and slow parts that forget */
+static void fast_slow_tick(soma_plastic *pl, int t) {
+  const soma_part *pt = &pl->proj->part[t];
+  double w_min, w_max;
+  soma__plastic_bounds(pl, &w_min, &w_max);
+  float *w = pt->w, *base = pl->fs_base[t], *f = pl->fs_fast[t], *sl = pl->fs_slow[t], *prev = pl->fs_prev[t];
+  for (size_t k = 0; k < pt->n; k++) {
+    float d = w[k] - prev[k];
+    f[k] = pl->fs_af * f[k] + pl->fs_bf * d;
+    sl[k] = pl->fs_as * sl[k] + pl->fs_bs * d;
+    float v = base[k] + f[k] + sl[k];
+    w[k] = prev[k] = v < (float)w_min ? (float)w_min : v > (float)w_max ? (float)w_max : v;
+  }
+}
+
 /* homeostatic scaling of the weights onto part t's neurons, at stamp s */
 static void scale(soma_plastic *pl, int t, int64_t s) {
   const soma_proj *pr = pl->proj;
@@ -632,7 +695,9 @@ void soma__plastic_tick(soma_plastic *pl, int t, int64_t p) {
   if (pl->frozen) return;
   if (pl->scale_every && (p + 1) % pl->scale_every == 0) scale(pl, t, p + 1);
   if (pl->cons_every && (p + 1) % pl->cons_every == 0) consolidation_tick(pl, t);
-  if (!pl->every || (p + 1) % pl->every) return;
-  double m = pl->mod ? soma__mod_value_at(pl->mod, t, p + 1) : 0;
-  pl->rule->tick(pl, t, p + 1, m);
+  if (pl->every && (p + 1) % pl->every == 0) {
+    double m = pl->mod ? soma__mod_value_at(pl->mod, t, p + 1) : 0;
+    pl->rule->tick(pl, t, p + 1, m);
+  }
+  if (pl->fs_every && (p + 1) % pl->fs_every == 0) fast_slow_tick(pl, t);
 }

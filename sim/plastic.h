@@ -117,6 +117,11 @@ struct soma_plastic {
   int cons_kind;            /* 0 SI, 1 EWC */
   double cons_lambda, cons_xi;
   float **c_prev, **c_omega, **c_start, **c_anchor, **c_imp;
+  /* fast and slow weights: w = base + fast + slow; every fs_every steps the rule's change
+   * since the last tick, d, is split: fast = a_f fast + b_f d, slow = a_s slow + b_s d */
+  int fs_every;             /* 0: off */
+  float fs_af, fs_as, fs_bf, fs_bs;
+  float **fs_base, **fs_fast, **fs_slow, **fs_prev;
 };
 
 const soma_rule *soma__rule_find(const char *name);

@@ -285,6 +285,17 @@ int soma_proj_consolidate(soma_proj *proj);
 /* Omega per synapse, in the order of soma_proj_get. */
 int soma_proj_importance(const soma_proj *proj, double *out);
 
+/* Fast and slow weights (the synaptic two-state model of Smith, Ghazizadeh & Shadmehr 2006):
+ * w = w_base + fast + slow. Every every_ms the rule's change since the last tick, d, is
+ * split: fast = a_f fast + b_fast d, slow = a_s slow + b_slow d, with a = exp(-every / tau)
+ * (tau INFINITY: no forgetting). Learning fast and forgetting fast, learning slow and keeping
+ * it: after adaptation and brief counter-adaptation, the weights rebound (spontaneous
+ * recovery) when the rule stops changing them. */
+int soma_proj_fast_slow(soma_proj *proj, double b_fast, double b_slow, double tau_fast,
+                        double tau_slow, double every_ms);
+/* The fast and slow parts per synapse (either may be NULL), in the order of soma_proj_get. */
+int soma_proj_weight_parts(const soma_proj *proj, double *fast, double *slow);
+
 /* The projection's rule name, or NULL when static. */
 const char *soma_proj_rule(const soma_proj *proj);
 int soma_rule_count(void);

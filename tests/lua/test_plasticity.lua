@@ -106,6 +106,58 @@ H.test("homeostatic scaling brings a population to its target rate", function()
   H.errors(function() c:scaling{ target = 5, gian = 1 } end, "unknown option 'gian' (did you mean 'gain'?)")
 end)
 
+H.test("mismatch populations signal input above and below its prediction", function()
+  local net = soma.net{}
+  local actual = net:pop{ name = "actual", model = "poisson", n = 3, rate = { 60, 10, 30 } }
+  local pred = net:pop{ name = "pred", model = "poisson", n = 3, rate = { 10, 60, 30 } }
+  local pos, neg = net:mismatch{ name = "err", actual = actual, prediction = pred, weight = 1500 }
+  H.equal(pos.name, "err_pos", "name")
+  local rp, rn = net:record(pos, "spikes"), net:record(neg, "spikes")
+  net:run(5000)
+  local function rates(rec)
+    local c = { 0, 0, 0 }
+    local ids = rec:ids()
+    for i = 1, #ids do c[ids[i] + 1] = c[ids[i] + 1] + 1 end
+    return { c[1] / 5, c[2] / 5, c[3] / 5 }
+  end
+  local p, n = rates(rp), rates(rn)
+  print(string.format("  positive error %.1f %.1f %.1f Hz, negative %.1f %.1f %.1f Hz", p[1], p[2], p[3], n[1], n[2], n[3]))
+  H.check(p[1] > 5 * math.max(p[2], p[3], 0.5), "positive error where the input exceeds the prediction")
+  H.check(n[2] > 5 * math.max(n[1], n[3], 0.5), "negative error where the prediction exceeds the input")
+  H.errors(function() net:mismatch{ actual = actual, prediction = net:pop{ name = "x", model = "poisson", n = 2 } } end,
+           "net:mismatch", "must have the same size")
+end)
+
+-- adapt to a target (30 s), counter-adapt until the rate is back at 0, then clamp the error
+-- (the rule's learning rate to 0): with a fast and a slow weight the rate rebounds
+-- (spontaneous recovery, Smith et al. 2006); with one forgetting weight it does not.
+local function spontaneous_recovery(fs)
+  local net = soma.net{}
+  local input = net:pop{ name = "in", model = "poisson", n = 100, rate = 20 }
+  local out = net:pop{ name = "out", model = "lif", n = 20 }
+  local c = net:connect(input, out, { weight = soma.uniform(0, 10),
+    plasticity = { rule = "pred_error", lr = 2e-3, w_max = 500, target = 30, fast_slow = fs } })
+  local function rate(ms) local s0 = out.spikes; net:run(ms); return (out.spikes - s0) / 20 / (ms / 1000) end
+  net:run(30000)
+  c:set_target(0)
+  local r, t = 99, 0
+  while r > 3 and t < 30 do r, t = rate(500), t + 0.5 end
+  c:rule_param("lr", 0)
+  local early = rate(1000)
+  net:run(7000)
+  local parts = { c:weight_parts() }
+  return rate(2000) - early, parts
+end
+
+H.test("fast and slow weights: spontaneous recovery, and none with one component", function()
+  local two, parts = spontaneous_recovery{ b_fast = 0.7, b_slow = 0.3, tau_fast = 3000, tau_slow = 1e6, every = 10 }
+  local one = spontaneous_recovery{ b_fast = 1, b_slow = 0, tau_fast = 20000, tau_slow = 1e6, every = 10 }
+  print(string.format("  rebound in the error clamp: two components %+.1f Hz, one %+.1f Hz", two, one))
+  H.check(two > 1, "two components rebound: " .. two)
+  H.check(one <= 0.5, "one component does not: " .. one)
+  H.check(parts[2]:mean() > 0 and math.abs(parts[1]:mean()) < parts[2]:mean(), "the slow part holds what was learned")
+end)
+
 H.test("rules are listed and described", function()
   local names = table.concat(soma.rules(), ",")
   for _, r in ipairs{ "stdp", "triplet", "stdp_dopamine", "td_ltp" } do H.check(names:find(r), r) end
@@ -130,6 +182,8 @@ H.test("mistakes with learning get messages", function()
   H.errors(function() net:connect(a, b, { rule = "one_to_one", port = "in", weight = -1, plasticity = { rule = "stdp" } }) end,
            "takes weights <= 0")
   H.errors(function() net:connect(a, b, { plasticity = { rule = "pred_error" } }); net:run(1) end, "learns towards a target")
+  H.errors(function() net:connect(a, b):fast_slow{ b_fast = 1 } end, "give it a rule first")
+  H.errors(function() net:connect(a, b, { plasticity = { rule = "stdp", fast_slow = { tau_fast = -1 } } }) end, "'tau_fast' must be from")
   H.errors(function() net:modulator{ tau = 10 } end, "net:modulator", "give the modulator a name")
   H.errors(function() net:modulator{ name = "x", tau = -1 } end, "net:modulator", "'tau' must be >= 0")
   local m = net:modulator{ name = "ach" }
