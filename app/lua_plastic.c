@@ -152,12 +152,6 @@ static void set_fast_slow(lua_State *L, soma_net *net, soma_proj *proj, int idx,
   if (soma_proj_fast_slow(proj, bf, bs, tau[0], tau[1], every)) lsoma_fail(L, net, call);
 }
 
-static int j_fast_slow(lua_State *L) {
-  soma_proj *pr = lproj_check(L, 1, "proj:fast_slow");
-  set_fast_slow(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:fast_slow");
-  return 0;
-}
-
 /* proj:weight_parts(): fast, slow (float64 arrays, order of proj:get()) */
 static int j_weight_parts(lua_State *L) {
   soma_proj *pr = lproj_check(L, 1, "proj:weight_parts");
@@ -166,12 +160,6 @@ static int j_weight_parts(lua_State *L) {
   if (soma_proj_weight_parts(pr, f, s))
     la_error(L, "proj:weight_parts", "turn fast and slow weights on first (proj:fast_slow{...})");
   return 2;
-}
-
-static int j_consolidation(lua_State *L) {
-  soma_proj *pr = lproj_check(L, 1, "proj:consolidation");
-  set_consolidation(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:consolidation");
-  return 0;
 }
 
 /* proj:consolidate(): the end of a task */
@@ -220,17 +208,23 @@ static int j_learning(lua_State *L) {
   return 0;
 }
 
-/* proj:scaling{target, tau, gain, every} */
-static int j_scaling(lua_State *L) {
-  soma_proj *pr = lproj_check(L, 1, "proj:scaling");
-  set_scaling(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:scaling");
-  return 0;
-}
+/* proj:set_target(x), proj:scaling{...}, proj:consolidation{...}, proj:fast_slow{...}: the
+ * projection's options between runs, each through the setter its plasticity table uses */
+typedef void (*option_setter)(lua_State *, soma_net *, soma_proj *, int, const char *);
+static const struct {
+  const char *method, *call;
+  option_setter set;
+} options[] = {
+    {"set_target", "proj:set_target", set_target},
+    {"scaling", "proj:scaling", set_scaling},
+    {"consolidation", "proj:consolidation", set_consolidation},
+    {"fast_slow", "proj:fast_slow", set_fast_slow},
+};
 
-/* proj:set_target(x): a population, a rate for all or one per neuron (Hz) */
-static int j_set_target(lua_State *L) {
-  soma_proj *pr = lproj_check(L, 1, "proj:set_target");
-  set_target(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, "proj:set_target");
+static int j_option(lua_State *L) {
+  int k = (int)lua_tointeger(L, lua_upvalueindex(1));
+  soma_proj *pr = lproj_check(L, 1, options[k].call);
+  options[k].set(L, ((lobj *)lua_touserdata(L, 1))->owner->net, pr, 2, options[k].call);
   return 0;
 }
 
@@ -371,13 +365,13 @@ void lplastic_open(lua_State *L) {
   luaL_getmetatable(L, LSOMA_PROJ);
   lua_pushcfunction(L, j_plastic);
   lua_setfield(L, -2, "plastic");
-  lua_pushcfunction(L, j_set_target);
-  lua_setfield(L, -2, "set_target");
-  lua_pushcfunction(L, j_scaling);
-  lua_setfield(L, -2, "scaling");
-  static const luaL_Reg more[] = {{"consolidation", j_consolidation}, {"consolidate", j_consolidate},
-                                  {"importance", j_importance},       {"rule_param", j_rule_param},
-                                  {"learning", j_learning},           {"fast_slow", j_fast_slow},
+  for (int k = 0; k < (int)(sizeof options / sizeof *options); k++) {
+    lua_pushinteger(L, k);
+    lua_pushcclosure(L, j_option, 1);
+    lua_setfield(L, -2, options[k].method);
+  }
+  static const luaL_Reg more[] = {{"consolidate", j_consolidate},     {"importance", j_importance},
+                                  {"rule_param", j_rule_param},       {"learning", j_learning},
                                   {"weight_parts", j_weight_parts},
                                   {NULL, NULL}};
   luaL_setfuncs(L, more, 0);
