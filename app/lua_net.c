@@ -315,7 +315,7 @@ static int n_index(lua_State *L) {
   else
     return la_error(L, "net", "no field '%s' (fields: t, dt, steps, seed, threads, spikes, "
                     "events, synapses, synapse_bytes, parallel_steps, name, folder, alive; methods: pop, connect, record, run, "
-                    "modulator, mismatch, describe, destroy)", k);
+                    "modulator, mismatch, rpe, describe, destroy)", k);
   return 1;
 }
 
@@ -389,6 +389,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
                                          {"record", lrec_create},     {"run", n_run},
                                          {"describe", n_describe},   {"destroy", n_destroy},
                                          {"modulator", lmod_create}, {"mismatch", lmismatch_create},
+                                         {"rpe", lrpe_create},
                                          {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_NET);
   luaL_setfuncs(L, net_methods, 0);

@@ -315,6 +315,39 @@ int lmismatch_create(lua_State *L) {
   return 2;
 }
 
+/* net:rpe{critic = pop, modulator = m, scale = 1, v0 = 0, tau_r = 1000, tau_v = 50,
+ * tau_delta = 20}: the critic's TD error drives the modulator */
+int lrpe_create(lua_State *L) {
+  static const char *const known[] = {"critic", "modulator", "scale", "v0", "tau_r", "tau_v",
+                                      "tau_delta", NULL};
+  const char *call = "net:rpe";
+  lnet *h;
+  soma_net *net = lnet_check(L, 1, call, &h);
+  la_table(L, 2, call, "a table: net:rpe{critic = V, modulator = dopamine}");
+  la_known_keys(L, 2, call, known, NULL, NULL);
+  lua_getfield(L, 2, "critic");
+  soma_pop *critic = lpop_check(L, -1, call);
+  lua_getfield(L, 2, "modulator");
+  soma_mod *mod = mod_check(L, -1, call);
+  double scale = la_num(L, 2, call, "scale", 1, -1e9, 1e9), v0 = la_num(L, 2, call, "v0", 0, -1e9, 1e9);
+  double tau_r = la_num(L, 2, call, "tau_r", 1000, 1e-3, 1e9), tau_v = la_num(L, 2, call, "tau_v", 50, 1e-3, 1e9);
+  double tau_d = la_num(L, 2, call, "tau_delta", 20, 1e-3, 1e9);
+  if (!soma_rpe_create(net, critic, mod, scale, v0, tau_r, tau_v, tau_d)) lsoma_fail(L, net, call);
+  lobj_push(L, 1, LSOMA_RPE, soma_net_rpe_count(net) - 1, "the reward-prediction-error source");
+  return 1;
+}
+
+static int r_index(lua_State *L) {
+  lobj *o = luaL_checkudata(L, 1, LSOMA_RPE);
+  if (!o->owner->net) return la_error(L, "rpe", "its network was destroyed (net:destroy())");
+  soma_rpe *r = soma_net_rpe(o->owner->net, o->index);
+  const char *k = lua_tostring(L, 2);
+  if (k && !strcmp(k, "value")) lua_pushnumber(L, soma_rpe_value(r));
+  else if (k && !strcmp(k, "delta")) lua_pushnumber(L, soma_rpe_delta(r));
+  else return la_error(L, "rpe", "no field '%s' (fields: value, delta)", k ? k : la_typename(L, 2));
+  return 1;
+}
+
 /* proj:plastic{rule = ..., ...} */
 static int j_plastic(lua_State *L) {
   soma_proj *pr = lproj_check(L, 1, "proj:plastic");
@@ -360,6 +393,10 @@ void lplastic_open(lua_State *L) {
                                {"__tostring", m_tostring}, {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_MOD);
   luaL_setfuncs(L, m, 0);
+  lua_pop(L, 1);
+  luaL_newmetatable(L, LSOMA_RPE);
+  lua_pushcfunction(L, r_index);
+  lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
   /* proj:plastic joins the projection's methods */
   luaL_getmetatable(L, LSOMA_PROJ);

@@ -53,6 +53,7 @@ typedef struct lobj {
 #define LSOMA_PROJ "soma.projection"
 #define LSOMA_REC "soma.recording"
 #define LSOMA_MOD "soma.modulator"
+#define LSOMA_RPE "soma.rpe"
 
 /* Opens the module: sets the global `soma` and package.loaded.soma. */
 void lsoma_open(lua_State *L, lsoma_run *run);
@@ -93,6 +94,7 @@ int lrec_create(lua_State *L);
  * rule table at idx attached to a projection (also net:connect's `plasticity` option). */
 int lmod_create(lua_State *L);
 int lmismatch_create(lua_State *L);
+int lrpe_create(lua_State *L);
 void lplastic_attach(lua_State *L, soma_net *net, soma_proj *proj, int idx, const char *call);
 void lplastic_open(lua_State *L);
 

@@ -71,7 +71,23 @@ void soma_net_describe(const soma_net *net, FILE *f) {
     fprintf(f, ", \"delay_ms\": ");
     if (p->delays_listed) soma_json_str(f, "per synapse (a list)");
     else json_dist(f, &p->delay_dist);
-    fprintf(f, ", \"synapses\": %zu}", p->n_syn);
+    fprintf(f, ", \"synapses\": %zu, \"plasticity\": ", p->n_syn);
+    if (soma_proj_rule(p)) soma_json_str(f, soma_proj_rule(p));
+    else fputs("null", f);
+    fputc('}', f);
+  }
+  fprintf(f, "],\n \"modulators\": [");
+  for (int i = 0; i < soma_net_mod_count(net); i++) {
+    const soma_mod *m = soma_net_mod(net, i);
+    fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+    soma_json_str(f, soma_mod_name(m));
+    fprintf(f, ", \"tonic\": ");
+    soma_json_num(f, soma_mod_tonic(m));
+    fprintf(f, ", \"tau_ms\": ");
+    soma_json_num(f, soma_mod_tau(m));
+    fprintf(f, ", \"value\": ");
+    soma_json_num(f, soma_mod_value(m));
+    fputc('}', f);
   }
   fprintf(f, "],\n \"recordings\": [");
   for (int i = 0; i < net->n_recs; i++) {

@@ -165,6 +165,8 @@ struct soma_net {
   int n_recs;
   struct soma_mod **mods;
   int n_mods;
+  struct soma_rpe **rpes;          /* reward-prediction-error sources */
+  int n_rpes;
   struct soma_plastic **plastic;   /* the plastic projections' rules, set at prepare */
   int n_plastic;
   soma_progress_fn progress;
@@ -201,7 +203,17 @@ int soma__pop_prepare(soma_pop *pop);
 void soma__pop_destroy(soma_pop *pop);
 void soma__events_seek(soma_events *ev, int threads, int64_t step);
 
-/* modulators */
+/* modulators and the reward-prediction-error sources that drive them */
+soma_net *soma__mod_net(const struct soma_mod *m);
+struct soma_rpe *soma__mod_rpe(const struct soma_mod *m);
+void soma__mod_set_rpe(struct soma_mod *m, struct soma_rpe *r);
+void soma__rpe_destroy(struct soma_rpe *r);
+int soma__rpe_prepare(struct soma_rpe *r);
+void soma__rpe_sync(struct soma_rpe *r);
+double soma__rpe_value(const struct soma_rpe *r, int t);
+soma_pop *soma__rpe_critic(const struct soma_rpe *r);
+/* the critic's spike counts of the interval's steps, on behalf of thread slot t */
+void soma__rpe_interval(struct soma_rpe *r, int t, const uint64_t *counts, int len);
 void soma__mod_destroy(struct soma_mod *m);
 int soma__mod_prepare(struct soma_mod *m);
 double soma__mod_value_at(struct soma_mod *m, int t, int64_t s);

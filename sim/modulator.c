@@ -22,6 +22,7 @@ struct soma_mod {
   int64_t *ev_step;
   double *ev_amount;
   size_t n_ev, cap_ev;
+  struct soma_rpe *rpe;     /* a critic's TD error added to the value, or NULL */
   /* per thread: next increment, and the phasic value at cur_step including those before */
   size_t *cur;
   double *acc;
@@ -101,7 +102,13 @@ static double phasic_at(const soma_mod *m, int64_t s) {
   return v;
 }
 
-double soma_mod_value(const soma_mod *m) { return m->tonic + phasic_at(m, m->net->step); }
+double soma_mod_value(const soma_mod *m) {
+  return m->tonic + phasic_at(m, m->net->step) + (m->rpe ? soma__rpe_value(m->rpe, 0) : 0);
+}
+
+soma_net *soma__mod_net(const soma_mod *m) { return m->net; }
+struct soma_rpe *soma__mod_rpe(const soma_mod *m) { return m->rpe; }
+void soma__mod_set_rpe(soma_mod *m, struct soma_rpe *r) { m->rpe = r; }
 
 /* folds the increments up to now into base, so the list holds only future ones */
 static void fold(soma_mod *m) {
@@ -200,5 +207,5 @@ double soma__mod_value_at(soma_mod *m, int t, int64_t s) {
     m->acc[t] = m->acc[t] * decay(m, m->ev_step[k] - m->acc_step[t]) + m->ev_amount[k];
     m->acc_step[t] = m->ev_step[k];
   }
-  return m->tonic + m->acc[t] * decay(m, s - m->acc_step[t]);
+  return m->tonic + m->acc[t] * decay(m, s - m->acc_step[t]) + (m->rpe ? soma__rpe_value(m->rpe, t) : 0);
 }

@@ -130,6 +130,8 @@ void soma_net_destroy(soma_net *net) {
   for (int i = 0; i < net->n_projs; i++) soma__proj_destroy(net->projs[i]);
   for (int i = 0; i < net->n_pops; i++) soma__pop_destroy(net->pops[i]);
   for (int i = 0; i < net->n_mods; i++) soma__mod_destroy(net->mods[i]);
+  for (int i = 0; i < net->n_rpes; i++) soma__rpe_destroy(net->rpes[i]);
+  free(net->rpes);
   free(net->mods);
   free(net->plastic);
   free(net->recs);
@@ -272,6 +274,8 @@ int soma__prepare(soma_net *net) {
     if (!ws->pop_spikes || !ws->rng) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
   }
   for (int i = 0; i < net->n_pops; i++) soma__pop_prepare(net->pops[i]);
+  for (int i = 0; i < net->n_rpes; i++)
+    if (soma__rpe_prepare(net->rpes[i])) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory");
   int rc = soma__plastic_prepare(net, slots);
   if (rc == SOMA_ERR_NOMEM) return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory for plasticity");
   if (rc) return rc;
@@ -329,7 +333,7 @@ static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) 
       ws->pop_spikes[p] += k;
     }
     for (int q = 0; q < net->n_plastic; q++)
-      for (int tt = t0; tt < t1; tt++) soma__plastic_tick(net->plastic[q], tt, step);
+      for (int tt = t0; tt < t1; tt++) soma__plastic_tick(net->plastic[q], tt, t, step);
     for (int r = 0; r < net->n_recs; r++)
       if (!net->recs[r]->is_spikes)
         for (int c = whole ? 0 : t; c < (whole ? net->threads : t + 1); c++)
@@ -345,6 +349,17 @@ static int update(soma_net *net, int t, int whole, int64_t a, int len, int par) 
 static int deliver(soma_net *net, int t, int whole, int64_t a, int len, int par) {
   const int lists = whole ? 1 : net->threads, P = net->n_pops, mask = net->ring_slots - 1;
   const int t0 = whole ? 0 : t, t1 = whole ? net->threads : t + 1;
+  /* reward-prediction errors from the critics' spikes of the interval, for the next one */
+  for (int i = 0; i < net->n_rpes; i++) {
+    uint64_t counts[SOMA_MAX_INTERVAL];
+    int p = soma__rpe_critic(net->rpes[i])->index;
+    for (int s = 0; s < len; s++) {
+      counts[s] = 0;
+      for (int k = 0; k < lists; k++)
+        counts[s] += net->ws[k].sp[par].off[s * P + p + 1] - net->ws[k].sp[par].off[s * P + p];
+    }
+    soma__rpe_interval(net->rpes[i], t, counts, len);
+  }
   for (int s = 0; s < len; s++)
     for (int p = 0; p < P; p++) {
       const soma_pop *pop = net->pops[p];
@@ -522,6 +537,8 @@ int soma_net_run(soma_net *net, double ms) {
     if (run_chunk(net, s0, s1, parallel))
       return soma_net_fail(net, SOMA_ERR_NOMEM, "out of memory while running (t = %g ms)",
                            (double)s0 * net->dt);
+    if (!parallel)   /* thread 0 stepped alone: the other threads' copies catch up */
+      for (int i = 0; i < net->n_rpes; i++) soma__rpe_sync(net->rpes[i]);
     double ns = (now_s() - t0) * 1e9 / (double)(s1 - s0);
     double *est = &net->ns_per_step[parallel];
     if (net->chunks > 0) *est = *est > 0 ? 0.5 * (*est + ns) : ns;

@@ -691,12 +691,12 @@ int soma_proj_learning(soma_proj *pr, int on) {
   return SOMA_OK;
 }
 
-void soma__plastic_tick(soma_plastic *pl, int t, int64_t p) {
+void soma__plastic_tick(soma_plastic *pl, int t, int slot, int64_t p) {
   if (pl->frozen) return;
   if (pl->scale_every && (p + 1) % pl->scale_every == 0) scale(pl, t, p + 1);
   if (pl->cons_every && (p + 1) % pl->cons_every == 0) consolidation_tick(pl, t);
   if (pl->every && (p + 1) % pl->every == 0) {
-    double m = pl->mod ? soma__mod_value_at(pl->mod, t, p + 1) : 0;
+    double m = pl->mod ? soma__mod_value_at(pl->mod, slot, p + 1) : 0;
     pl->rule->tick(pl, t, p + 1, m);
   }
   if (pl->fs_every && (p + 1) % pl->fs_every == 0) fast_slow_tick(pl, t);

@@ -184,8 +184,9 @@ size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, i
 void soma__plastic_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p);
 /* spikes ids of step p of the population a rule takes its target from */
 void soma__plastic_target_spikes(soma_plastic *pl, const uint32_t *ids, size_t n, int64_t p);
-/* ticks due after step p */
-void soma__plastic_tick(soma_plastic *pl, int t, int64_t p);
+/* ticks due after step p, for part t, run by thread slot `slot` (modulators are read with
+ * that slot's copy) */
+void soma__plastic_tick(soma_plastic *pl, int t, int slot, int64_t p);
 void soma__plastic_destroy(soma_plastic *pl);
 
 #endif

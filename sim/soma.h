@@ -248,6 +248,19 @@ int soma_mod_set_tonic(soma_mod *m, double tonic);
 /* Adds amounts[k] at times[k] (ms, not in the past) during the coming runs. */
 int soma_mod_schedule(soma_mod *m, size_t n, const double *times, const double *amounts);
 
+/* A reward-prediction-error source: the critic population's mean rate nu (Hz, a spike trace
+ * over tau_v ms) is the value V = scale * nu + v0, and the continuous-time TD error
+ * delta = dV/dt - V / tau_r (per second; tau_r the reward discount time, ms), low-passed over
+ * tau_delta ms, is added to the modulator (rewards are its increments: soma_mod_add). Updated
+ * after every interval of min_delay + 1 steps. One source per modulator. */
+typedef struct soma_rpe soma_rpe;
+soma_rpe *soma_rpe_create(soma_net *net, soma_pop *critic, soma_mod *mod, double scale,
+                          double v0, double tau_r, double tau_v, double tau_delta);
+int soma_net_rpe_count(const soma_net *net);
+soma_rpe *soma_net_rpe(const soma_net *net, int index);
+double soma_rpe_value(const soma_rpe *r);   /* V now */
+double soma_rpe_delta(const soma_rpe *r);   /* delta now */
+
 /* Makes the projection plastic under the named rule (soma_rule_name lists them), with its
  * parameters by name (unknown names are errors that suggest the closest) and, for modulated
  * rules, the modulator's name. Weights then live per synapse; the rule changes them as the

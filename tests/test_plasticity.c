@@ -342,6 +342,46 @@ TEST(prediction_error_rule_learns_targets) {
   printf("  teacher population at 15 Hz: %.1f %.1f ... %.1f Hz\n", rates[0], rates[1], rates[7]);
 }
 
+/* The RPE source: a critic whose rate steps from 10 to 30 Hz gives delta = -V/tau_r before,
+ * a positive burst (dV/dt) at the step, and -V/tau_r at the new level; the same numbers for
+ * any thread count. */
+static void rpe_trace(int threads, double *out, int n_out) {
+  soma_net_config c = soma_net_defaults();
+  c.threads = threads;
+  soma_net *net = tf_net(c);
+  soma_pop *critic = tf_pop(net, "critic", "poisson", 2000, (soma_param[]){{"rate", 10}, {NULL, 0}});
+  soma_mod *da = soma_mod_create(net, "dopamine", 0, 100);
+  soma_rpe *r = soma_rpe_create(net, critic, da, 0.1, 0, 1000, 50, 20);
+  if (!r) {
+    printf("  rpe: %s\n", soma_net_errmsg(net));
+    soma_net_destroy(net);
+    return;
+  }
+  double t = 1000, v = 30;
+  soma_pop_schedule(critic, "rate", 1, &t, &v);
+  for (int k = 0; k < n_out; k++) {
+    soma_net_run(net, 10);
+    out[k] = soma_mod_value(da);
+  }
+  soma_net_destroy(net);
+}
+
+TEST(reward_prediction_error_from_a_critic) {
+  enum { N = 200 };   /* 2 s in 10 ms steps */
+  double d[N], d2[N];
+  rpe_trace(1, d, N);
+  double before = 0, after = 0, peak = -1e9;   /* means over the last 400 ms of each level */
+  for (int k = 60; k < 100; k++) before += d[k] / 40;
+  for (int k = 160; k < 200; k++) after += d[k] / 40;
+  for (int k = 100; k < 115; k++) peak = d[k] > peak ? d[k] : peak;
+  printf("  delta: %.2f /s at 10 Hz, peak %.1f /s after the step, %.2f /s at 30 Hz\n", before, peak, after);
+  CHECK_NEAR(before, -1, 0.4);   /* V = 0.1 * 10 Hz = 1, tau_r = 1 s */
+  CHECK_NEAR(after, -3, 0.5);
+  CHECK(peak > 10);              /* dV/dt: +2 over ~50 ms */
+  rpe_trace(2, d2, N);
+  for (int k = 0; k < N; k++) CHECK(d2[k] == d[k]);
+}
+
 TEST(bad_plasticity_input) {
   pairing x;
   REQUIRE(!pairing_make(&x, 2, 1, "stdp", NULL, 1, 1, NULL));
@@ -391,6 +431,7 @@ int main(void) {
   RUN(modulator_dynamics);
   RUN(per_synapse_traces_give_the_same_learning);
   RUN(prediction_error_rule_learns_targets);
+  RUN(reward_prediction_error_from_a_critic);
   RUN(same_weights_and_spikes_for_any_thread_count);
   RUN(bad_plasticity_input);
   return h_done();

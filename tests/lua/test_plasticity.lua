@@ -158,6 +158,21 @@ H.test("fast and slow weights: spontaneous recovery, and none with one component
   H.check(parts[2]:mean() > 0 and math.abs(parts[1]:mean()) < parts[2]:mean(), "the slow part holds what was learned")
 end)
 
+H.test("a critic's TD error drives dopamine (net:rpe)", function()
+  local net = soma.net{}
+  local critic = net:pop{ name = "critic", model = "poisson", n = 2000, rate = 10 }
+  local da = net:modulator{ name = "dopamine", tau = 100 }
+  local rpe = net:rpe{ critic = critic, modulator = da, scale = 0.1, tau_r = 1000, tau_v = 50 }
+  net:run(1000)
+  H.near(rpe.value, 1, 0.15, "V = 0.1 * 10 Hz")
+  local sum = 0
+  for k = 1, 40 do net:run(10); sum = sum + da.value end
+  H.near(sum / 40, -1, 0.4, "delta = -V / tau_r")
+  H.errors(function() net:rpe{ critic = critic, modulator = da } end, "already driven by a critic")
+  H.errors(function() net:rpe{ critic = critic } end, "net:rpe", "expected a modulator")
+  H.errors(function() return rpe.v end, "no field 'v'")
+end)
+
 H.test("rules are listed and described", function()
   local names = table.concat(soma.rules(), ",")
   for _, r in ipairs{ "stdp", "triplet", "stdp_dopamine", "td_ltp" } do H.check(names:find(r), r) end
