@@ -2,7 +2,8 @@
 # Benchmarks: COBA, CUBA and Brunel (hpc_benchmark, scale 1) with 1 and 2 threads, several
 # runs each; prints a markdown table of medians and writes it to bench/out/results.md.
 # Then, if Brian2 is installed, the side-by-side peer comparison (bench/peers/compare.sh):
-# bench/out/peers.md (COBA, CUBA, 10 s) and bench/out/peers-brunel.md (Brunel at scale 0.1).
+# bench/out/peers.md (COBA, CUBA, 10 s), bench/out/peers-brunel.md (Brunel at scale 0.1) and
+# bench/out/peers-stdp.md (COBA with STDP on E->E against static COBA, 10 s).
 #   REPEAT=N (default 5)  TIME=S (default 10 for coba/cuba, 1 for brunel)  PEERS=0 to skip
 set -e
 cd "$(dirname "$0")/.."
@@ -45,6 +46,7 @@ cat "$out"
 if [ "${PEERS:-1}" != 0 ] && [ -x bench/peers/compare.sh ]; then
   bench/peers/compare.sh coba cuba --time 10 --repeat "$REPEAT"
   bench/peers/compare.sh brunel --time 1 --repeat 3 --out bench/out/peers-brunel.md
+  bench/peers/compare.sh coba_stdp --time 10 --repeat 3 --out bench/out/peers-stdp.md
 fi
 # the cost of building and driving a network from Lua (bench/out/lua.md)
 bench/lua_overhead.sh

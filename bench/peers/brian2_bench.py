@@ -3,10 +3,11 @@
 
 usage: /usr/bin/python3 bench/peers/brian2_bench.py NAME [--time S] [--seed N] [--scale X]
            [--mode standalone|runtime] [--delay-ms D] [--refractory-ms R] [--build-dir DIR]
-           [--same-net [--soma-lib LIBSOMA]] [--json]
+           [--same-net [--soma-lib LIBSOMA]] [--weights-out FILE] [--json]
 
 NAME: coba (Brette et al. 2007 benchmark 1), cuba (benchmark 2), brunel (NEST hpc_benchmark,
-static synapses; slow in Brian2: use --scale 0.1).
+static synapses; slow in Brian2: use --scale 0.1), coba_stdp (COBA with pair STDP on E->E, the
+plasticity benchmark: see below).
 
 Prints one JSON object (--json) with the fields of `soma bench NAME --json` plus Brian2's own
 timings, or a short table. The default mode is C++ standalone without OpenMP (one thread),
@@ -28,6 +29,21 @@ bench/peers/single_neuron.py: identical spike times):
     delay equals soma's: 0.1 ms for COBA/CUBA, 1.5 ms for Brunel.
   * soma clamps V for t_ref/dt steps after the spike step (NEST); Brian2's refractory=R clamps
     R/dt - 1 steps. So refractory = t_ref + dt: 5.1 ms for COBA/CUBA, 0.6 ms for Brunel.
+
+coba_stdp (nets.c build_coba_stdp; sim/rule_stdp.c): COBA with additive all-to-all pair STDP on
+E->E only (A+ 0.06 nS, A- 0.063 nS, tau+ = tau- = 20 ms, w in [0, 12] nS from 6 nS): the E->E
+synapses are their own Synapses object with event-driven traces apre, apost,
+  on_pre:  ge_post += w; w = clip(w - A_minus apost, 0, w_max); apre += 1
+  on_post: apost += 1;   w = clip(w + A_plus apre, 0, w_max)
+so a spike is transmitted with the weight before its own depression, as in soma. soma's arrival
+at step a and postsynaptic spike stamped s run in Brian2 at steps a - 1 and s - 1 (both one
+step earlier, so every pairing interval is the same). When they fall on the same step soma
+counts the pair as post-before-pre (depression, t_post - t_arrival = 0), and applies the
+potentiation of that postsynaptic spike before the arrival: Brian2 runs the pre pathway before
+the post pathway (order -1 and 1), so here the post pathway is moved ahead of it (order -2).
+The JSON output adds the final E->E weights (nS): w_ee_mean, w_ee_sd (population sd), min,
+max, fractions at the bounds, quantiles; --weights-out FILE saves them (float64 .npy, sorted
+by pre then post, soma's order).
 """
 import argparse
 import fcntl
@@ -43,7 +59,9 @@ warnings.filterwarnings("ignore")   # Debian's pythran/numpy FutureWarnings on i
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DT_MS = 0.1
-NETS = ("coba", "cuba", "brunel")
+NETS = ("coba", "cuba", "brunel", "coba_stdp")
+STDP = dict(A_plus=0.06, A_minus=0.063, tau_plus=20.0, tau_minus=20.0, w_min=0.0, w_max=12.0,
+            w0=6.0)   # nets.c build_coba_stdp: nS, ms
 
 
 def spike_stats(stamps, ids, n_neurons, s0, s1, bin_steps):
@@ -158,7 +176,7 @@ def build(b2, name, scale, seed, delay_ms, ref_ms, same=None, method=None):
         ne, ni = int(round(9000 * scale)), int(round(2250 * scale))
     n = ne + ni
     info = dict(ne=ne, ni=ni, presim_ms=0.0)
-    if name == "coba":
+    if name in ("coba", "coba_stdp"):
         ns = dict(C=200 * pF, gl=10 * nS, El=-60 * mV, Vt=-50 * mV, Vr=-60 * mV, Ee=0 * mV,
                   Ei=-80 * mV, taue=5 * ms, taui=10 * ms, we=6 * nS, wi=67 * nS)
         eqs = """dv/dt = (gl*(El-v) + ge*(Ee-v) + gi*(Ei-v))/C : volt (unless refractory)
@@ -203,21 +221,45 @@ def build(b2, name, scale, seed, delay_ms, ref_ms, same=None, method=None):
         pin = PoissonInput(P, "x", ce, rate_each * b2.Hz, weight="Jx")
         info.update(method="exact", presim_ms=100.0, je_pA=je, poisson_rate_hz=rate_each * ce)
         on = ("x += Jx", "x += Jix")
-    Ce = Synapses(P[:ne], P, on_pre=on[0], delay=delay_ms * ms, namespace=ns, name="Ce")
+    if name == "coba_stdp":
+        # E->E plastic (soma's first projection), E->I static
+        sns = dict(ns, taupre=STDP["tau_plus"] * ms, taupost=STDP["tau_minus"] * ms,
+                   Aplus=STDP["A_plus"] * nS, Aminus=STDP["A_minus"] * nS,
+                   wmin=STDP["w_min"] * nS, wmax=STDP["w_max"] * nS)
+        See = Synapses(P[:ne], P[:ne], model="""w : siemens
+                           dapre/dt = -apre/taupre : 1 (event-driven)
+                           dapost/dt = -apost/taupost : 1 (event-driven)""",
+                       on_pre="""ge_post += w
+                                 w = clip(w - Aminus*apost, wmin, wmax)
+                                 apre += 1""",
+                       on_post="""apost += 1
+                                  w = clip(w + Aplus*apre, wmin, wmax)""",
+                       delay=delay_ms * ms, namespace=sns, name="See")
+        See.post.order = -2   # before the pre pathways (-1): soma's order within a step
+        Cei = Synapses(P[:ne], P[ne:], on_pre=on[0], delay=delay_ms * ms, namespace=ns,
+                       name="Cei")
+        ces = [See, Cei]
+    else:
+        Ce = Synapses(P[:ne], P, on_pre=on[0], delay=delay_ms * ms, namespace=ns, name="Ce")
+        ces = [Ce]
     Ci = Synapses(P[ne:], P, on_pre=on[1], delay=delay_ms * ms, namespace=ns, name="Ci")
     cat = np.concatenate
     if same is not None:
         E, I = same["pops"]["E"], same["pops"]["I"]
         pr = same["projs"]
-        if name == "coba":
+        if name in ("coba", "coba_stdp"):
             P.ge = cat([E["g_ex"], I["g_ex"]]) * nS
             P.gi = cat([E["g_in"], I["g_in"]]) * nS
         elif name == "cuba":   # I (pA) -> ge (mV): ge/taum = I/C, taum/C = 0.1 mV/pA
             P.ge = cat([E["I_syn_ex"], I["I_syn_ex"]]) * 0.1 * mV
             P.gi = cat([E["I_syn_in"], I["I_syn_in"]]) * 0.1 * mV
         P.v = cat([E["V_m"], I["V_m"]]) * mV
-        Ce.connect(i=cat([pr["E-E"][0], pr["E-I"][0]]),
-                   j=cat([pr["E-E"][1], pr["E-I"][1] + ne]))
+        if name == "coba_stdp":
+            See.connect(i=pr["E-E"][0], j=pr["E-E"][1])
+            Cei.connect(i=pr["E-I"][0], j=pr["E-I"][1])
+        else:
+            Ce.connect(i=cat([pr["E-E"][0], pr["E-I"][0]]),
+                       j=cat([pr["E-E"][1], pr["E-I"][1] + ne]))
         Ci.connect(i=cat([pr["I-E"][0], pr["I-I"][0]]),
                    j=cat([pr["I-E"][1], pr["I-I"][1] + ne]))
     elif name == "brunel":
@@ -234,12 +276,17 @@ def build(b2, name, scale, seed, delay_ms, ref_ms, same=None, method=None):
             syn.connect(i=pre, j=post)
     else:
         p = min(0.02 / scale, 1.0)
-        Ce.connect(p=p)    # self-connections allowed, as in the reference
+        for c in ces:      # self-connections allowed, as in the reference
+            c.connect(p=p)
         Ci.connect(p=p)
     info["network_from"] = ("soma's own (export_net: same synapses and initial state)"
                             if same is not None else "brian2's own random draws")
+    if name == "coba_stdp":
+        See.w = STDP["w0"] * nS
+        info["stdp"] = dict(STDP, pairing="all-to-all", additive=True, post_pathway_order=-2)
     sm = SpikeMonitor(P, name="sm")
-    objs = [P, Ce, Ci, sm]
+    info.update(ce=ces, ci=Ci, sm=sm)
+    objs = [P] + ces + [Ci, sm]
     if name == "brunel":
         objs.append(pin)
     return objs, info
@@ -269,6 +316,9 @@ def main():
     ap.add_argument("--method", choices=("exponential_euler", "euler"), default=None,
                     help="COBA integrator (default exponential_euler, as soma's lif_cond; "
                          "euler is the Brette et al. 2007 reference script's)")
+    ap.add_argument("--weights-out", default=None,
+                    help="coba_stdp: save the final E->E weights (nS, float64 .npy, by pre then "
+                         "post) to this file")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args()
     if not (a.time > 0) or not (a.scale > 0):
@@ -314,10 +364,12 @@ def main():
                                    run_ms)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    if a.method and a.name != "coba":
-        ap.error("--method applies to coba only")
+    if a.method and a.name not in ("coba", "coba_stdp"):
+        ap.error("--method applies to coba and coba_stdp only")
+    if a.weights_out and a.name != "coba_stdp":
+        ap.error("--weights-out applies to coba_stdp only")
     objs, info = build(b2, a.name, a.scale, a.seed, delay, ref, same, a.method)
-    P, Ce, Ci, sm = objs[:4]
+    ces, Ci, sm = info.pop("ce"), info.pop("ci"), info.pop("sm")
     net = Network(*objs)
     presim = info["presim_ms"]
     steps = int(round(a.time * 1000 / DT_MS))
@@ -364,7 +416,7 @@ def main():
     bin_steps = max(1, int(round(1.0 / DT_MS)))
     se = spike_stats(stamps, i_sp, ne, s0, s1, bin_steps)
     si = spike_stats(stamps, i_sp - ne, ni, s0, s1, bin_steps)
-    ce_i = np.asarray(Ce.i[:], dtype=np.int64)
+    ce_i = np.concatenate([np.asarray(c.i[:], dtype=np.int64) for c in ces])
     ci_i = np.asarray(Ci.i[:], dtype=np.int64)
     outdeg = np.concatenate([np.bincount(ce_i, minlength=ne), np.bincount(ci_i, minlength=ni)])
     win = (stamps >= s0) & (stamps < s1)
@@ -388,6 +440,20 @@ def main():
                  "identical_until_ms": round((first - 1) * DT_MS, 1) if first is not None
                  else round((pre_steps + steps) * DT_MS, 1),
                  "soma_spikes": int(np.count_nonzero((ss >= s0) & (ss < s1)))}
+    if a.name == "coba_stdp":
+        See = ces[0]
+        order = np.lexsort((np.asarray(See.j[:]), np.asarray(See.i[:])))   # by pre, then post
+        w = np.asarray(See.w_[:], dtype=float)[order] * 1e9                # nS
+        wmax = STDP["w_max"]
+        extra.update({
+            "w_ee_n": int(len(w)), "w_ee_mean": float(w.mean()), "w_ee_sd": float(w.std()),
+            "w_ee_min": float(w.min()), "w_ee_max": float(w.max()),
+            "w_ee_frac_zero": float(np.mean(w <= STDP["w_min"])),
+            "w_ee_frac_max": float(np.mean(w >= wmax)),
+            "w_ee_q10": float(np.quantile(w, 0.1)), "w_ee_q50": float(np.quantile(w, 0.5)),
+            "w_ee_q90": float(np.quantile(w, 0.9)), "stdp": info["stdp"]})
+        if a.weights_out:
+            np.save(a.weights_out, w)
     cvn = se["cv_neurons"] + si["cv_neurons"]
     cv = ((se["cv_isi"] * se["cv_neurons"] if se["cv_neurons"] else 0) +
           (si["cv_isi"] * si["cv_neurons"] if si["cv_neurons"] else 0)) / cvn if cvn else None
@@ -425,7 +491,11 @@ def main():
         print("  spikes sha256 %s" % sha)
         for k, v in timing.items():
             print("  %s %.3f" % (k, v))
-        if extra:
+        if "w_ee_mean" in extra:
+            print("  final E->E weights: mean %.4f nS, sd %.4f nS, %.4f%% at 0, %.4f%% at %g" % (
+                extra["w_ee_mean"], extra["w_ee_sd"], 100 * extra["w_ee_frac_zero"],
+                100 * extra["w_ee_frac_max"], STDP["w_max"]))
+        if "identical_to_soma" in extra:
             print("  same network as soma: spike trains %s" % (
                 "identical" if extra["identical_to_soma"] else
                 "identical until %.1f ms" % extra["identical_until_ms"]))

@@ -4,7 +4,9 @@
 #   bench/peers/compare.sh [NAME...] [--time S] [--repeat N] [--seed N] [--scale X]
 #                          [--brunel-scale X] [--own-net]
 #
-# NAME: coba, cuba, brunel (default: coba cuba; brunel runs at --brunel-scale, default 0.1).
+# NAME: coba, cuba, brunel (default: coba cuba; brunel runs at --brunel-scale, default 0.1),
+# or coba_stdp alone (COBA with STDP on E->E, against static coba on both: writes
+# bench/out/peers-stdp.md, see compare.py).
 # For each network runs `${SOMA:-bin/soma} bench NAME --json` and bench/peers/brian2_bench.py
 # N times each (default 3), prints rates E/I, CV of ISI, population Fano factor, the median
 # simulation time per biological second of each simulator and the ratio Brian2 / soma, and
