@@ -6,5 +6,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const char *usage =
     "  demo      simulate the COBA network and write a run directory with data and figures\n"
     "  bench     simulate a standard network (coba, cuba, brunel) and report its speed\n"
     "  models    list the neuron models, or describe one: soma models lif_cond\n"
+    "  rules     list the learning rules, or describe one: soma rules stdp\n"
     "\n"
     "Run 'soma COMMAND --help' for a command's options. 'soma --version' prints the version.\n";
 
@@ -38,7 +39,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
   if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
   if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
-  static const char *const known[] = {"run", "demo", "bench", "models", "--help", "--version", NULL};
+  if (!strcmp(cmd, "rules")) return cmd_rules(argc - 1, argv + 1);
+  static const char *const known[] = {"run", "demo", "bench", "models", "rules", "--help", "--version", NULL};
   const char *guess = soma_closest_name(cmd, known, 5);
   fprintf(stderr, "soma: unknown command '%s'", cmd);
   if (guess) fprintf(stderr, " (did you mean '%s'?)", guess);

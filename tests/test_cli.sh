@@ -19,7 +19,10 @@ expect "demo --help" 0 "usage: soma demo" $SOMA demo --help
 expect "demo unknown option" 2 "unknown option '--outt'" $SOMA demo --outt x
 expect "models lists lif_cond" 0 "lif_cond" $SOMA models
 expect "models describes units" 0 "tau_syn_ex   ms" $SOMA models lif_cond
-expect "models unknown" 2 "unknown model 'lif_con'" $SOMA models lif_con
+expect "models unknown" 2 "unknown model 'lif_con' (did you mean 'lif_cond'?)" $SOMA models lif_con
+expect "rules lists triplet" 0 "triplet" $SOMA rules
+expect "rules describes a rule" 0 "tau_e      ms" $SOMA rules stdp_dopamine
+expect "rules unknown" 2 "unknown learning rule 'stpd' (did you mean 'stdp'?)" $SOMA rules stpd
 
 # bench --json: one object with every documented field; same spikes with 1 and 2 threads
 if $SOMA bench coba --time 0.2 --json >"$tmp/t1.json" && $SOMA bench coba --time 0.2 --threads 2 --json >"$tmp/t2.json" &&
