@@ -99,6 +99,14 @@ local function experiment(name, tau_e)
     success = weights[chosen] >= 0.9 * 4 and rank == 1,
   }
   net:destroy()
+  -- the distribution of the excitatory weights at the end: 40 bins over [0, 4] mV
+  local hist = {}
+  for b = 1, 40 do hist[b] = 0 end
+  for k = 1, #weights do
+    local b = math.min(40, math.floor(weights[k] / 0.1) + 1)
+    hist[b] = hist[b] + 1
+  end
+  result.histogram = hist
   return result, trace_t, trace_w
 end
 
@@ -120,7 +128,7 @@ for _, r in ipairs{ { "main", main }, { "ablation", ablation } } do
   end
 end
 
-local g = soma.figure{ width = 900, height = 500 }
+local g = soma.figure{ width = 900, height = 800 }
 local ax = g:axes{ x = 80, y = 50, w = 790, h = 380, xlim = { 0, minutes }, ylim = { 0, 4.2 },
                    xlabel = "time (min)", ylabel = "weight (mV)",
                    title = "the rewarded synapse: tau_e " .. params.tau_e .. " ms (blue), "
@@ -128,4 +136,16 @@ local ax = g:axes{ x = 80, y = 50, w = 790, h = 380, xlim = { 0, minutes }, ylim
 ax:line({ 0, minutes }, { main.mean_other_weight, main.mean_other_weight }, { color = "grey" })
 ax:line(t_main, w_main, { color = "blue" })
 if t_abl then ax:line(t_abl, w_abl, { color = "red" }) end
+-- the final weights of the main run (log10 of the count per 0.1 mV bin)
+local xs, ys, top = {}, {}, 1
+for b = 1, 40 do
+  xs[b], ys[b] = (b - 1) * 0.1, math.log(main.histogram[b] + 1, 10)
+  top = math.max(top, ys[b])
+end
+local hx = g:axes{ x = 80, y = 540, w = 790, h = 190, xlim = { 0, 4.1 }, ylim = { 0, top * 1.1 },
+                   xlabel = "weight (mV)", ylabel = "log10(count + 1)",
+                   title = "excitatory weights at the end (tau_e " .. params.tau_e .. " ms); the rewarded one: "
+                           .. string.format("%.2f", main.chosen_weight_final) .. " mV" }
+hx:bars(xs, ys, { width = 0.1, color = "grey" })
+hx:line({ main.chosen_weight_final, main.chosen_weight_final }, { 0, top * 1.1 }, { color = "blue" })
 g:save("distal_reward.png")
