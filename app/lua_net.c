@@ -65,6 +65,39 @@ soma_rec *lrec_check(lua_State *L, int idx, const char *call) {
   return soma_net_rec(o->owner->net, o->index);
 }
 
+int lobj_tostring(lua_State *L) {
+  const lobj *o = lua_touserdata(L, 1);   /* reached only through the objects' metatables */
+  lua_pushfstring(L, "soma %s%s", o->label, o->owner->net ? "" : " (destroyed)");
+  return 1;
+}
+
+int lsoma_push_names(lua_State *L, int (*count)(void), const char *(*name)(int)) {
+  lua_createtable(L, count(), 0);
+  for (int i = 0; i < count(); i++) {
+    lua_pushstring(L, name(i));
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+int lsoma_push_description(lua_State *L, const char *call, const char *noun, const char *list,
+                           int (*describe)(const char *, FILE *)) {
+  const char *name = la_arg_str(L, 1, call, "the name");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return la_error(L, call, "out of memory");
+  int rc = describe(name, f);
+  fclose(f);
+  if (rc) {
+    free(buf);
+    return la_error(L, call, "unknown %s '%s'; %s lists them", noun, name, list);
+  }
+  lua_pushlstring(L, buf, len);
+  free(buf);
+  return 1;
+}
+
 void lobj_push(lua_State *L, int net_idx, const char *mt, int index, const char *label) {
   net_idx = lua_absindex(L, net_idx);
   lobj *o = lua_newuserdatauv(L, sizeof *o, 3);
@@ -336,30 +369,10 @@ static int l_spike_hash(lua_State *L) {
   return 1;
 }
 
-static int l_models(lua_State *L) {
-  lua_createtable(L, soma_model_count(), 0);
-  for (int i = 0; i < soma_model_count(); i++) {
-    lua_pushstring(L, soma_model_name(i));
-    lua_rawseti(L, -2, i + 1);
-  }
-  return 1;
-}
+static int l_models(lua_State *L) { return lsoma_push_names(L, soma_model_count, soma_model_name); }
 
 static int l_model(lua_State *L) {
-  const char *name = la_arg_str(L, 1, "soma.model", "the model name");
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f) return la_error(L, "soma.model", "out of memory");
-  int rc = soma_model_describe(name, f);
-  fclose(f);
-  if (rc) {
-    free(buf);
-    return la_error(L, "soma.model", "unknown model '%s'; soma.models() lists them", name);
-  }
-  lua_pushlstring(L, buf, len);
-  free(buf);
-  return 1;
+  return lsoma_push_description(L, "soma.model", "model", "soma.models()", soma_model_describe);
 }
 
 /* soma.progress(done, total [, unit]): for scripts that loop over trials themselves */

@@ -355,42 +355,16 @@ static int j_plastic(lua_State *L) {
   return 0;
 }
 
-static int l_rules(lua_State *L) {
-  lua_createtable(L, soma_rule_count(), 0);
-  for (int i = 0; i < soma_rule_count(); i++) {
-    lua_pushstring(L, soma_rule_name(i));
-    lua_rawseti(L, -2, i + 1);
-  }
-  return 1;
-}
+static int l_rules(lua_State *L) { return lsoma_push_names(L, soma_rule_count, soma_rule_name); }
 
 static int l_rule(lua_State *L) {
-  const char *name = la_arg_str(L, 1, "soma.rule", "the rule name");
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f) return la_error(L, "soma.rule", "out of memory");
-  int rc = soma_rule_describe(name, f);
-  fclose(f);
-  if (rc) {
-    free(buf);
-    return la_error(L, "soma.rule", "unknown learning rule '%s'; soma.rules() lists them", name);
-  }
-  lua_pushlstring(L, buf, len);
-  free(buf);
-  return 1;
-}
-
-static int m_tostring(lua_State *L) {
-  lobj *o = luaL_checkudata(L, 1, LSOMA_MOD);
-  lua_pushfstring(L, "soma %s%s", o->label, o->owner->net ? "" : " (destroyed)");
-  return 1;
+  return lsoma_push_description(L, "soma.rule", "learning rule", "soma.rules()", soma_rule_describe);
 }
 
 void lplastic_open(lua_State *L) {
   static const luaL_Reg m[] = {{"add", m_add},         {"schedule", m_schedule},
                                {"__index", m_index},   {"__newindex", m_newindex},
-                               {"__tostring", m_tostring}, {NULL, NULL}};
+                               {"__tostring", lobj_tostring}, {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_MOD);
   luaL_setfuncs(L, m, 0);
   lua_pop(L, 1);

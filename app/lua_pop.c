@@ -249,12 +249,6 @@ static int p_index(lua_State *L) {
   return 1;
 }
 
-static int p_tostring(lua_State *L) {
-  lobj *o = luaL_checkudata(L, 1, LSOMA_POP);
-  lua_pushfstring(L, "soma %s%s", o->label, o->owner->net ? "" : " (destroyed)");
-  return 1;
-}
-
 void lpop_open(lua_State *L) {
   static const luaL_Reg m[] = {{"set", p_set},
                                {"get", p_get},
@@ -262,7 +256,7 @@ void lpop_open(lua_State *L) {
                                {"schedule", p_schedule},
                                {"poisson_input", p_poisson_input},
                                {"__index", p_index},
-                               {"__tostring", p_tostring},
+                               {"__tostring", lobj_tostring},
                                {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_POP);
   luaL_setfuncs(L, m, 0);

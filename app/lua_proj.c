@@ -169,16 +169,10 @@ static int j_index(lua_State *L) {
   return 1;
 }
 
-static int j_tostring(lua_State *L) {
-  lobj *o = luaL_checkudata(L, 1, LSOMA_PROJ);
-  lua_pushfstring(L, "soma %s%s", o->label, o->owner->net ? "" : " (destroyed)");
-  return 1;
-}
-
 void lproj_open(lua_State *L) {
   static const luaL_Reg m[] = {{"get", j_get},         {"weights", j_weights},
                                {"set_weights", j_set_weights}, {"__index", j_index},
-                               {"__tostring", j_tostring},     {NULL, NULL}};
+                               {"__tostring", lobj_tostring},     {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_PROJ);
   luaL_setfuncs(L, m, 0);
   lua_pop(L, 1);

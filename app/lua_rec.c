@@ -150,16 +150,10 @@ static int r_index(lua_State *L) {
   return 1;
 }
 
-static int r_tostring(lua_State *L) {
-  lobj *o = luaL_checkudata(L, 1, LSOMA_REC);
-  lua_pushfstring(L, "soma %s%s", o->label, o->owner->net ? "" : " (destroyed)");
-  return 1;
-}
-
 void lrec_open(lua_State *L) {
   static const luaL_Reg m[] = {{"times", r_times}, {"ids", r_ids},         {"steps", r_steps},
                                {"data", r_data},   {"columns", r_columns}, {"__index", r_index},
-                               {"__tostring", r_tostring}, {NULL, NULL}};
+                               {"__tostring", lobj_tostring}, {NULL, NULL}};
   luaL_newmetatable(L, LSOMA_REC);
   luaL_setfuncs(L, m, 0);
   lua_pop(L, 1);

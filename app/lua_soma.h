@@ -78,6 +78,13 @@ soma_rec *lrec_readable(lua_State *L, int idx, const char *call, int spikes);
 const char *lnet_dir(lua_State *L, lnet *h, const char *call);
 /* Pushes a new userdata for object index of the network at net_idx. */
 void lobj_push(lua_State *L, int net_idx, const char *mt, int index, const char *label);
+/* __tostring of populations, projections, recordings and modulators: "soma population 'E'". */
+int lobj_tostring(lua_State *L);
+/* soma.models()/soma.rules(): the names of a catalogue as a Lua list; soma.model(name)/
+ * soma.rule(name): the text its describe function writes, or an error naming call and noun. */
+int lsoma_push_names(lua_State *L, int (*count)(void), const char *(*name)(int));
+int lsoma_push_description(lua_State *L, const char *call, const char *noun, const char *list,
+                           int (*describe)(const char *, FILE *));
 /* The engine error after a failed call, raised as "call: message". */
 int lsoma_fail(lua_State *L, soma_net *net, const char *call);
 

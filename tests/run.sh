@@ -1,16 +1,24 @@
 #!/bin/sh
-# Runs every test program and script given (or found), adds up their "N passed, N failed"
-# lines, and ends with the total. A program that crashes or prints no total counts as failed.
-# Environment: SOMA (the soma binary to test), OUT (build directory), SANITIZE.
+# Runs every test program and script given (or found): C test programs, shell scripts
+# (tests/test_*.sh) and Lua tests (tests/lua/test_*.lua, inside the real binary: soma run).
+# Adds up their "N passed, N failed" lines and ends with the total. A test that crashes or
+# prints no total counts as failed.
+# Environment: SOMA (the soma binary to test, default bin/soma), OUT (build directory), SANITIZE.
 cd "$(dirname "$0")/.." || exit 1
 passed=0
 failed=0
 log=$(mktemp)
-for t in "$@" tests/test_*.sh; do
+runs=$(mktemp -d)
+trap 'rm -rf "$log" "$runs"' EXIT
+for t in "$@" tests/test_*.sh tests/lua/test_*.lua; do
   [ -e "$t" ] || continue
   name=$(basename "$t")
   echo "== $name"
-  if [ "${t%.sh}" != "$t" ]; then sh "$t" >"$log" 2>&1; else "$t" >"$log" 2>&1; fi
+  case "$t" in
+    *.sh) sh "$t" >"$log" 2>&1 ;;
+    *.lua) "${SOMA:-bin/soma}" run --quiet --out "$runs/$name" "$t" >"$log" 2>&1 ;;
+    *) "$t" >"$log" 2>&1 ;;
+  esac
   rc=$?
   sed 's/^/   /' "$log" | grep -v '^   ok - ' || true
   total=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
@@ -29,6 +37,5 @@ for t in "$@" tests/test_*.sh; do
   passed=$((passed + p))
   failed=$((failed + f))
 done
-rm -f "$log"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
