@@ -352,26 +352,16 @@ int soma__plastic_queue(soma_plastic *pl, int t, const uint32_t *ids, size_t n, 
   return 0;
 }
 
+/* frozen learning: the spikes only pass */
+SOMA_RULE_ARRIVE(pass_only, soma__no_ltd, soma__no_jump)
+
 size_t soma__plastic_arrivals(soma_plastic *pl, int t, int64_t a, float *ring, int mask, int n_pad) {
   soma_queue *q = &pl->queue[t];
   int slot = (int)(a & (pl->slots - 1));
   size_t n = q->len[slot];
   if (!n) return 0;
-  const soma_part *pt = &pl->proj->part[t];
   float *in = ring + (size_t)(a & mask) * (size_t)n_pad;
-  const uint32_t *items = q->ks[slot];
-  size_t events = 0;
-  if (pl->per_pre) {
-    for (size_t j = 0; j < n; j++) {
-      size_t b = pt->row[items[j]], e = pt->row[items[j] + 1];
-      for (size_t k = b; k < e; k++) in[pt->post[k]] += pt->w[k];
-      events += e - b;
-    }
-  } else {
-    for (size_t j = 0; j < n; j++) in[pt->post[items[j]]] += pt->w[items[j]];
-    events = n;
-  }
-  if (!pl->frozen) pl->rule->arrive(pl, t, items, n, a);
+  size_t events = (pl->frozen ? pass_only : pl->rule->arrive)(pl, t, q->ks[slot], n, a, in);
   q->len[slot] = 0;
   return events;
 }

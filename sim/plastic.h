@@ -50,9 +50,10 @@ typedef struct soma_rule {
   int (*check)(const double *p, char *msg, size_t len);
   /* derived constants (decay tables) before a run */
   int (*prepare)(soma_plastic *pl);
-  /* the queued items of part t arrive at step a (their weights are already in the input):
-   * synapses, or presynaptic neurons with pl->per_pre (SOMA_RULE_ARRIVE writes this) */
-  void (*arrive)(soma_plastic *pl, int t, const uint32_t *items, size_t n, int64_t a);
+  /* the queued items of part t arrive at step a: synapses, or presynaptic neurons with
+   * pl->per_pre. Adds each synapse's weight to the input slot `in`, then learns; returns the
+   * synaptic events (SOMA_RULE_ARRIVE writes this) */
+  size_t (*arrive)(soma_plastic *pl, int t, const uint32_t *items, size_t n, int64_t a, float *in);
   /* postsynaptic neuron i (owned by part t) spiked, stamped s */
   void (*post)(soma_plastic *pl, int t, uint32_t i, int64_t s);
   /* every pl->every steps, at stamp s, over part t, with the modulator's value m */
@@ -139,28 +140,48 @@ static inline soma_slot *soma__pre_col(const soma_plastic *pl, int t, size_t j) 
 }
 
 /* A rule's arrival function from two inline functions of the rule:
- *   LTD(pl, t, k, i, pre, a)  synapse k (onto neuron i) receives a spike at step a; pre holds
- *                             the presynaptic traces before this spike
- *   JUMP(pl, pre, a)          the traces take the spike (and slot 0 the step) */
+ *   LTD(pl, t, k, i, pre, a)  synapse k (onto neuron i) receives a spike at step a, after its
+ *                             weight went into the input; pre holds the presynaptic traces
+ *                             before this spike
+ *   JUMP(pl, pre, a)          the traces take the spike (and slot 0 the step)
+ * The weight is read for the input before the depression it causes, in one pass. */
 #define SOMA_RULE_ARRIVE(fn, LTD, JUMP)                                                          \
-  static void fn(soma_plastic *pl, int t, const uint32_t *items, size_t n, int64_t a) {          \
+  static size_t fn(soma_plastic *pl, int t, const uint32_t *items, size_t n, int64_t a,         \
+                   float *in) {                                                                  \
     const soma_part *pt = &pl->proj->part[t];                                                    \
+    size_t events = 0;                                                                           \
     if (pl->per_pre) {                                                                           \
       const size_t ps = 1 + (size_t)pl->rule->pre_vars;                                          \
       for (size_t q = 0; q < n; q++) {                                                           \
         soma_slot *pre = pl->pre[t] + (size_t)items[q] * ps;                                     \
-        for (size_t k = pt->row[items[q]]; k < pt->row[items[q] + 1]; k++)                       \
+        size_t b = pt->row[items[q]], e = pt->row[items[q] + 1];                                 \
+        for (size_t k = b; k < e; k++) {                                                         \
+          in[pt->post[k]] += pt->w[k];                                                           \
           LTD(pl, t, (uint32_t)k, pt->post[k], pre, a);                                          \
+        }                                                                                        \
         JUMP(pl, pre, a);                                                                        \
+        events += e - b;                                                                         \
       }                                                                                          \
     } else {                                                                                     \
       for (size_t q = 0; q < n; q++) {                                                           \
         soma_slot *pre = pl->syn[t] + (size_t)items[q] * (size_t)pl->stride;                     \
+        in[pt->post[items[q]]] += pt->w[items[q]];                                               \
         LTD(pl, t, items[q], pt->post[items[q]], pre, a);                                        \
         JUMP(pl, pre, a);                                                                        \
       }                                                                                          \
+      events = n;                                                                                \
     }                                                                                            \
+    return events;                                                                               \
   }
+
+/* for arrival functions of rules with no depression, or that only pass spikes */
+static inline void soma__no_ltd(soma_plastic *pl, int t, uint32_t k, uint32_t i, soma_slot *pre,
+                                int64_t a) {
+  (void)pl, (void)t, (void)k, (void)i, (void)pre, (void)a;
+}
+static inline void soma__no_jump(soma_plastic *pl, soma_slot *pre, int64_t a) {
+  (void)pl, (void)pre, (void)a;
+}
 /* steps from the record's last arrival to step s */
 static inline int64_t soma__since(const soma_slot *r, int64_t s) {
   return (int64_t)(uint32_t)((uint32_t)s - r[0].u);

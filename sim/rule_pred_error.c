@@ -40,16 +40,12 @@ static int prepare(soma_plastic *pl) {
   return SOMA_OK;
 }
 
-static inline void no_ltd(soma_plastic *pl, int t, uint32_t k, uint32_t i, soma_slot *pre, int64_t a) {
-  (void)pl, (void)t, (void)k, (void)i, (void)pre, (void)a;
-}
-
 static inline void jump(soma_plastic *pl, soma_slot *pre, int64_t a) {
   pre[1].f = pre[1].f * soma__decay(pl, 0, soma__since(pre, a)) + 1.0f;
   pre[0].u = (uint32_t)a;
 }
 
-SOMA_RULE_ARRIVE(arrive, no_ltd, jump)
+SOMA_RULE_ARRIVE(arrive, soma__no_ltd, jump)
 
 static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   (void)t;

@@ -195,36 +195,20 @@ const soma_rule soma_rule_stdp = {
     .post = post,
 };
 
-const soma_rule soma_rule_stdp_dopamine = {
-    .name = "stdp_dopamine",
-    .doc = "dopamine-modulated STDP (Izhikevich 2007): pairs build an eligibility trace that "
-           "the modulator turns into weight changes",
-    .params = dopamine_params,
-    .n_params = N_MOD,
-    .pre_vars = 1,
-    .syn_vars = 1,
-    .post_vars = 1,
-    .uses_modulator = 1,
-    .check = check_modulated,
-    .prepare = prepare,
-    .arrive = arrive,
-    .post = post,
-    .tick = tick,
-};
+/* the three-factor rules differ only in their names and parameter tables */
+#define MODULATED_RULE(rule_name, rule_doc, table)                                                 \
+  {.name = rule_name, .doc = rule_doc, .params = table, .n_params = N_MOD, .pre_vars = 1,        \
+   .syn_vars = 1, .post_vars = 1, .uses_modulator = 1, .check = check_modulated,                 \
+   .prepare = prepare, .arrive = arrive, .post = post, .tick = tick}
 
-const soma_rule soma_rule_td_ltp = {
-    .name = "td_ltp",
-    .doc = "TD-LTP (Fremaux, Sprekeler & Gerstner 2013): pre-before-post pairs build an "
-           "eligibility trace that a TD-error modulator turns into weight changes",
-    .params = td_ltp_params,
-    .n_params = N_MOD,
-    .pre_vars = 1,
-    .syn_vars = 1,
-    .post_vars = 1,
-    .uses_modulator = 1,
-    .check = check_modulated,
-    .prepare = prepare,
-    .arrive = arrive,
-    .post = post,
-    .tick = tick,
-};
+const soma_rule soma_rule_stdp_dopamine = MODULATED_RULE(
+    "stdp_dopamine",
+    "dopamine-modulated STDP (Izhikevich 2007): pairs build an eligibility trace that the "
+    "modulator turns into weight changes",
+    dopamine_params);
+
+const soma_rule soma_rule_td_ltp = MODULATED_RULE(
+    "td_ltp",
+    "TD-LTP (Fremaux, Sprekeler & Gerstner 2013): pre-before-post pairs build an eligibility "
+    "trace that a TD-error modulator turns into weight changes",
+    td_ltp_params);
