@@ -58,8 +58,15 @@ void la_known_keys(lua_State *L, int idx, const char *call, const char *const *k
   }
 }
 
-static int field(lua_State *L, int idx, const char *key) {
-  return lua_getfield(L, idx, key);
+/* pushes field key of the table at idx and names it in what ("'key'"); 0 (nothing pushed)
+ * when it is nil */
+static int present(lua_State *L, int idx, const char *key, char *what, size_t n) {
+  if (lua_getfield(L, idx, key) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  snprintf(what, n, "'%s'", key);
+  return 1;
 }
 
 static void range_error(lua_State *L, const char *call, const char *what, double v, double lo,
@@ -101,12 +108,8 @@ static int64_t checked_int(lua_State *L, int at, const char *call, const char *w
 
 double la_num(lua_State *L, int idx, const char *call, const char *key, double def, double lo,
               double hi) {
-  if (field(L, idx, key) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return def;
-  }
   char what[96];
-  snprintf(what, sizeof what, "'%s'", key);
+  if (!present(L, idx, key, what, sizeof what)) return def;
   double v = checked_num(L, -1, call, what, lo, hi);
   lua_pop(L, 1);
   return v;
@@ -114,35 +117,26 @@ double la_num(lua_State *L, int idx, const char *call, const char *key, double d
 
 int64_t la_int(lua_State *L, int idx, const char *call, const char *key, int64_t def, int64_t lo,
                int64_t hi) {
-  if (field(L, idx, key) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return def;
-  }
   char what[96];
-  snprintf(what, sizeof what, "'%s'", key);
+  if (!present(L, idx, key, what, sizeof what)) return def;
   int64_t v = checked_int(L, -1, call, what, lo, hi);
   lua_pop(L, 1);
   return v;
 }
 
 const char *la_str(lua_State *L, int idx, const char *call, const char *key, const char *def) {
-  int t = field(L, idx, key);
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    return def;
-  }
-  if (t != LUA_TSTRING) la_error(L, call, "'%s' must be a string, got %s", key, la_typename(L, -1));
+  char what[96];
+  if (!present(L, idx, key, what, sizeof what)) return def;
+  if (lua_type(L, -1) != LUA_TSTRING) la_error(L, call, "'%s' must be a string, got %s", key, la_typename(L, -1));
   const char *s = lua_tostring(L, -1);
   lua_pop(L, 1);   /* still referenced by the table */
   return s;
 }
 
 int la_bool(lua_State *L, int idx, const char *call, const char *key, int def) {
-  int t = field(L, idx, key);
-  lua_pop(L, 1);
-  if (t == LUA_TNIL) return def;
-  field(L, idx, key);
-  if (t != LUA_TBOOLEAN) la_error(L, call, "'%s' must be true or false, got %s", key, la_typename(L, -1));
+  char what[96];
+  if (!present(L, idx, key, what, sizeof what)) return def;
+  if (lua_type(L, -1) != LUA_TBOOLEAN) la_error(L, call, "'%s' must be true or false, got %s", key, la_typename(L, -1));
   int v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
