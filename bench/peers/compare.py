@@ -26,6 +26,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
+def write_table(md, head, table, notes):
+    """A markdown table of the rows, then the notes as a list."""
+    md.write("| " + " | ".join(head) + " |\n")
+    md.write("|" + "|".join("---" for _ in head) + "|\n")
+    for row in table:
+        md.write("| " + " | ".join(row) + " |\n")
+    md.write("\n")
+    for n in notes:
+        md.write("- %s\n" % n)
+
+
 def run_json(cmd, env=None):
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode:
@@ -175,13 +186,7 @@ def compare_stdp(a, soma, env):
                  "(min-max) of %d alternating runs of each.\n\n" % (
                      time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(), cpu_model(), a.time,
                      a.seed, a.scale, a.repeat))
-        md.write("| " + " | ".join(head) + " |\n")
-        md.write("|" + "|".join("---" for _ in head) + "|\n")
-        for row in table:
-            md.write("| " + " | ".join(row) + " |\n")
-        md.write("\n")
-        for n in notes:
-            md.write("- %s\n" % n)
+        write_table(md, head, table, notes)
         md.write("- STDP slowdown: median coba_stdp / median coba of the same simulator. "
                  "Brian2/soma: Brian2's median over soma's. sim s per bio s: soma's run time; "
                  "Brian2's own measurement of the run loop inside the standalone binary "
@@ -313,13 +318,7 @@ def main():
                  "each (soma --threads 1, Brian2 C++ standalone without OpenMP); median of %d "
                  "runs.\n\n" % (time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(), cpu_model(),
                                 a.time, a.seed, a.repeat))
-        md.write("| " + " | ".join(head) + " |\n")
-        md.write("|" + "|".join("---" for _ in head) + "|\n")
-        for t in table:
-            md.write("| " + " | ".join(t) + " |\n")
-        md.write("\n")
-        for n in notes:
-            md.write("- %s\n" % n)
+        write_table(md, head, table, notes)
         md.write("- sim s per bio s: soma's run time; Brian2's own measurement of the run loop "
                  "inside the standalone binary (std::clock of its single thread). setup: soma's "
                  "network construction; Brian2's code generation, C++ compilation (cached "
