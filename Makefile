@@ -84,8 +84,13 @@ demo: bin/soma
 $(OUT)/bench_models: bench/micro_models.c $(LIB)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-bench: bin/soma $(OUT)/bench_models
+$(OUT)/bench_worlds: bench/micro_worlds.c $(LIB)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds
 	$(OUT)/bench_models
+	@mkdir -p bench/out
+	$(OUT)/bench_worlds | tee bench/out/worlds.md
 	bench/run.sh
 
 clean:

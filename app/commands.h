@@ -7,5 +7,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_worlds(int argc, char **argv);
 
 #endif

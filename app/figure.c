@@ -14,84 +14,55 @@
 #include <string.h>
 
 struct figure {
-  int w, h;
-  uint8_t *rgba;
+  soma_canvas c;
 };
 
 figure *figure_create(int w, int h) {
   if (w <= 0 || h <= 0 || w > 16384 || h > 16384) return NULL;
   figure *f = malloc(sizeof *f);
   if (!f) return NULL;
-  f->w = w;
-  f->h = h;
-  f->rgba = malloc((size_t)w * (size_t)h * 4);
-  if (!f->rgba) {
+  f->c.w = w;
+  f->c.h = h;
+  f->c.rgba = malloc((size_t)w * (size_t)h * 4);
+  if (!f->c.rgba) {
     free(f);
     return NULL;
   }
-  memset(f->rgba, 255, (size_t)w * (size_t)h * 4);
+  memset(f->c.rgba, 255, (size_t)w * (size_t)h * 4);
   return f;
 }
 
 void figure_destroy(figure *f) {
   if (!f) return;
-  free(f->rgba);
+  free(f->c.rgba);
   free(f);
 }
 
-/* Blends colour c with alpha a (0..255, times the colour's own alpha) into pixel (x, y). */
-static void blend(figure *f, int x, int y, uint32_t c, unsigned a) {
-  if (x < 0 || y < 0 || x >= f->w || y >= f->h) return;
-  a = a * (c & 0xff) / 255;
-  uint8_t *p = f->rgba + ((size_t)y * (size_t)f->w + (size_t)x) * 4;
-  unsigned rgb[3] = {(c >> 24) & 0xff, (c >> 16) & 0xff, (c >> 8) & 0xff};
-  for (int k = 0; k < 3; k++) p[k] = (uint8_t)((rgb[k] * a + p[k] * (255 - a)) / 255);
-  p[3] = 255;
-}
+static void blend(figure *f, int x, int y, uint32_t c, unsigned a) { canvas_blend(&f->c, x, y, c, a); }
 
 static void fill(figure *f, int x0, int y0, int x1, int y1, uint32_t c) {
-  for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++) blend(f, x, y, c, 255);
+  canvas_rect(&f->c, x0, y0, x1 - x0, y1 - y0, c, 1);
 }
 
-/* ---- drawing in pixels (canvases for scripts and the window) ----------------------- */
-
-void figure_clear(figure *f, uint32_t rgba) {
-  uint8_t c[4] = {(uint8_t)(rgba >> 24), (uint8_t)(rgba >> 16), (uint8_t)(rgba >> 8), 255};
-  for (size_t i = 0; i < (size_t)f->w * (size_t)f->h; i++) memcpy(f->rgba + 4 * i, c, 4);
-}
+void figure_clear(figure *f, uint32_t rgba) { canvas_clear(&f->c, rgba); }
 
 void figure_rect(figure *f, int x, int y, int w, int h, uint32_t rgba, int filled) {
-  int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
-  int x1 = x + w > f->w ? f->w : x + w, y1 = y + h > f->h ? f->h : y + h;
-  if (filled) {
-    fill(f, x0, y0, x1, y1, rgba);
-    return;
-  }
-  fill(f, x0, y0, x1, y0 + 1, rgba);
-  fill(f, x0, y1 - 1, x1, y1, rgba);
-  fill(f, x0, y0 + 1, x0 + 1, y1 - 1, rgba);
-  fill(f, x1 - 1, y0 + 1, x1, y1 - 1, rgba);
+  canvas_rect(&f->c, x, y, w, h, rgba, filled);
 }
 
 void figure_circle(figure *f, int cx, int cy, int r, uint32_t rgba, int filled) {
-  if (r < 0 || r > 1 << 15) return;
-  for (int y = -r; y <= r; y++)
-    for (int x = -r; x <= r; x++) {
-      int d2 = x * x + y * y;
-      if (d2 > r * r + r) continue;
-      if (!filled && d2 < (r - 1) * (r - 1) + (r - 1)) continue;
-      blend(f, cx + x, cy + y, rgba, 255);
-    }
+  canvas_circle(&f->c, cx, cy, r, rgba, filled);
 }
+
+soma_canvas *figure_canvas(figure *f) { return &f->c; }
 
 const uint8_t *figure_pixels(const figure *f, int *w, int *h) {
-  *w = f->w;
-  *h = f->h;
-  return f->rgba;
+  *w = f->c.w;
+  *h = f->c.h;
+  return f->c.rgba;
 }
 
-uint8_t *figure_pixels_mut(figure *f) { return f->rgba; }
+uint8_t *figure_pixels_mut(figure *f) { return f->c.rgba; }
 
 /* ---- text ---------------------------------------------------------------------------- */
 
@@ -190,23 +161,12 @@ void figure_point(figure *f, const fig_axes *a, double x, double y, uint32_t rgb
   fill(f, px - size / 2, py - size / 2, px - size / 2 + size, py - size / 2 + size, rgba);
 }
 
-/* Bresenham line between two pixels, clipped to the panel. */
 static void segment(figure *f, const fig_axes *a, int x0, int y0, int x1, int y1, uint32_t c) {
-  if (abs(x1 - x0) > 100000 || abs(y1 - y0) > 100000) return;
-  int dx = abs(x1 - x0), dy = -abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
-  int e = dx + dy;
-  for (int guard = 0; guard < 200001; guard++) {
-    if (x0 >= a->x && x0 < a->x + a->w && y0 >= a->y && y0 < a->y + a->h) blend(f, x0, y0, c, 255);
-    if (x0 == x1 && y0 == y1) break;
-    int e2 = 2 * e;
-    if (e2 >= dy) e += dy, x0 += sx;
-    if (e2 <= dx) e += dx, y0 += sy;
-  }
+  canvas_segment_clipped(&f->c, x0, y0, x1, y1, c, a->x, a->y, a->w, a->h);
 }
 
 void figure_segment(figure *f, int x0, int y0, int x1, int y1, uint32_t rgba) {
-  fig_axes whole = {0, 0, f->w, f->h, 0, 1, 0, 1};
-  segment(f, &whole, x0, y0, x1, y1, rgba);
+  canvas_segment(&f->c, x0, y0, x1, y1, rgba);
 }
 
 void figure_line(figure *f, const fig_axes *a, const double *x, const double *y, size_t n,
@@ -240,10 +200,10 @@ int figure_save(const figure *f, const char *path, char *err, size_t errlen) {
     return -1;
   }
   png_init_io(png, fp);
-  png_set_IHDR(png, info, (png_uint_32)f->w, (png_uint_32)f->h, 8, PNG_COLOR_TYPE_RGBA,
+  png_set_IHDR(png, info, (png_uint_32)f->c.w, (png_uint_32)f->c.h, 8, PNG_COLOR_TYPE_RGBA,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  for (int y = 0; y < f->h; y++) png_write_row(png, f->rgba + (size_t)y * (size_t)f->w * 4);
+  for (int y = 0; y < f->c.h; y++) png_write_row(png, f->c.rgba + (size_t)y * (size_t)f->c.w * 4);
   png_write_end(png, NULL);
   png_destroy_write_struct(&png, &info);
   if (fclose(fp) != 0) {

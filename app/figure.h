@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "envs/canvas.h"
+
 typedef struct figure figure;
 
 /* A panel: its pixel rectangle and the data range it maps onto it. */
@@ -45,6 +47,8 @@ void figure_circle(figure *f, int cx, int cy, int r, uint32_t rgba, int filled);
 /* The pixels, RGBA row-major, w x h. */
 const uint8_t *figure_pixels(const figure *f, int *w, int *h);
 uint8_t *figure_pixels_mut(figure *f);
+/* The pixels as a canvas, for worlds to draw on. */
+soma_canvas *figure_canvas(figure *f);
 
 /* Writes the canvas as an 8-bit RGBA PNG. Returns 0, or -1 with a message in err. */
 int figure_save(const figure *f, const char *path, char *err, size_t errlen);

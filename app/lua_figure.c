@@ -78,7 +78,7 @@ static void check_options(lua_State *L, int idx, const char *call, const char *c
   la_known_keys(L, idx, call, known, NULL, NULL);
 }
 
-static figure *canvas(lua_State *L, int idx, const char *call) {
+figure *lfig_check(lua_State *L, int idx, const char *call) {
   lcanvas *c = luaL_testudata(L, idx, CANVAS);
   if (!c) la_error(L, call, "expected a canvas (soma.figure{...} or draw's g), got %s", la_typename(L, idx));
   if (!c->f) la_error(L, call, "this canvas was freed");
@@ -122,7 +122,7 @@ static int c_gc(lua_State *L) {
 }
 
 static int c_clear(lua_State *L) {
-  figure *f = canvas(L, 1, "g:clear");
+  figure *f = lfig_check(L, 1, "g:clear");
   figure_clear(f, colour_at(L, 2, "g:clear", 0xffffffffu));
   return 0;
 }
@@ -131,7 +131,7 @@ static int c_clear(lua_State *L) {
 static int c_rect(lua_State *L) {
   static const char *const known[] = {"color", "fill", NULL};
   const char *call = "g:rect";
-  figure *f = canvas(L, 1, call);
+  figure *f = lfig_check(L, 1, call);
   check_options(L, 6, call, known);
   int filled = 1;
   if (opt(L, 6, "fill") != LUA_TNIL) filled = lua_toboolean(L, -1);
@@ -145,7 +145,7 @@ static int c_rect(lua_State *L) {
 static int c_line(lua_State *L) {
   static const char *const known[] = {"color", NULL};
   const char *call = "g:line";
-  figure *f = canvas(L, 1, call);
+  figure *f = lfig_check(L, 1, call);
   check_options(L, 6, call, known);
   figure_segment(f, px(L, 2, call, "x0"), px(L, 3, call, "y0"), px(L, 4, call, "x1"),
                  px(L, 5, call, "y1"), opt_colour(L, 6, call, 0x000000ffu));
@@ -156,7 +156,7 @@ static int c_line(lua_State *L) {
 static int c_circle(lua_State *L) {
   static const char *const known[] = {"color", "fill", NULL};
   const char *call = "g:circle";
-  figure *f = canvas(L, 1, call);
+  figure *f = lfig_check(L, 1, call);
   check_options(L, 5, call, known);
   int filled = 1;
   if (opt(L, 5, "fill") != LUA_TNIL) filled = lua_toboolean(L, -1);
@@ -170,7 +170,7 @@ static int c_circle(lua_State *L) {
 static int c_text(lua_State *L) {
   static const char *const known[] = {"size", "color", "align", "vertical", NULL};
   const char *call = "g:text";
-  figure *f = canvas(L, 1, call);
+  figure *f = lfig_check(L, 1, call);
   int x = px(L, 2, call, "x"), y = px(L, 3, call, "y");
   const char *s = luaL_tolstring(L, 4, NULL);
   check_options(L, 5, call, known);
@@ -191,7 +191,7 @@ static int c_axes(lua_State *L) {
   static const char *const known[] = {"x", "y", "w", "h", "xlim", "ylim", "xlabel", "ylabel",
                                       "title", NULL};
   const char *call = "g:axes";
-  figure *f = canvas(L, 1, call);
+  figure *f = lfig_check(L, 1, call);
   la_table(L, 2, call, "a table: g:axes{xlim = {0, 100}, ylim = {0, 1}, xlabel = \"t (ms)\"}");
   la_known_keys(L, 2, call, known, NULL, NULL);
   int fw, fh;
@@ -226,7 +226,7 @@ static int c_axes(lua_State *L) {
 static figure *axes_canvas(lua_State *L, const char *call, fig_axes **a) {
   *a = luaL_checkudata(L, 1, AXES);
   lua_getiuservalue(L, 1, 1);
-  figure *f = canvas(L, -1, call);
+  figure *f = lfig_check(L, -1, call);
   lua_pop(L, 1);
   return f;
 }
@@ -289,7 +289,7 @@ static int a_index(lua_State *L) {
 
 /* g:save(path): a PNG; a relative path goes into the run directory */
 static int c_save(lua_State *L) {
-  figure *f = canvas(L, 1, "g:save");
+  figure *f = lfig_check(L, 1, "g:save");
   const char *path = la_arg_str(L, 2, "g:save", "the file name");
   size_t n = strlen(path);
   if (n < 5 || strcmp(path + n - 4, ".png"))
@@ -305,7 +305,7 @@ static int c_save(lua_State *L) {
 static int c_index(lua_State *L) {
   const char *k = lua_tostring(L, 2);
   if (k && luaL_getmetafield(L, 1, k) != LUA_TNIL && lua_iscfunction(L, -1)) return 1;
-  figure *f = canvas(L, 1, "g");
+  figure *f = lfig_check(L, 1, "g");
   int w, h;
   figure_pixels(f, &w, &h);
   if (k && !strcmp(k, "width")) lua_pushinteger(L, w);

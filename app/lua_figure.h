@@ -12,5 +12,7 @@
 void lfig_open(lua_State *L);
 /* Pushes a canvas drawing onto f, which the caller keeps owning (the window's frame). */
 void lfig_push_borrowed(lua_State *L, figure *f);
+/* The figure of the canvas at idx, or a Lua error naming call. */
+figure *lfig_check(lua_State *L, int idx, const char *call);
 
 #endif

@@ -11,6 +11,7 @@
 #include "app/lua_args.h"
 #include "app/lua_array.h"
 #include "app/lua_dist.h"
+#include "app/lua_env.h"
 #include "app/lua_figure.h"
 #include "app/lua_soma.h"
 #include "app/spike_hash.h"
@@ -240,8 +241,19 @@ static int close_net(lua_State *L, lnet *h, char *err, size_t errlen) {
   return rc;
 }
 
+double lsoma_now_ms(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+  lua_rawgeti(L, -1, 1);
+  lnet *h = lua_touserdata(L, -1);
+  lua_pop(L, 2);
+  return h && h->net ? soma_net_time(h->net) : NAN;
+}
+
 int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
-  int rc = 0;
+  lsoma_run *run = lsoma_run_of(L);
+  free(run->envs_json);
+  run->envs_json = NULL;
+  int rc = lenv_close_all(L, run->dir, &run->envs_json, err, errlen);
   lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
   lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
   for (lua_Integer i = 1; i <= n; i++) {
@@ -252,7 +264,6 @@ int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
   }
   lua_pop(L, 1);
   /* the descriptions in the order the networks were made */
-  lsoma_run *run = lsoma_run_of(L);
   lua_getfield(L, LUA_REGISTRYINDEX, DESC_KEY);
   int descs = lua_gettop(L);
   luaL_Buffer b;
@@ -425,6 +436,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   la_array_open(L);
   ld_open(L);
   lfig_open(L);
+  lenv_open(L);
   lresults_open(L);
   lua_pushstring(L, SOMA_VERSION);
   lua_setfield(L, -2, "version");

@@ -23,6 +23,7 @@ typedef struct lsoma_run {
   int n_nets;                       /* networks made so far */
   double dt;                        /* the first network's time step (ms), 0 before it */
   char *nets_json;                  /* descriptions of the networks, set by lsoma_close_all */
+  char *envs_json;                  /* and of the environments */
   /* the window: called between chunks of a run (force 0) with the Lua thread that runs;
    * nonzero stops the run, with the reason in stop_message ("" for a closed window) */
   int (*frame)(void *ctx, lua_State *L, int force);
@@ -59,9 +60,12 @@ typedef struct lobj {
 void lsoma_open(lua_State *L, lsoma_run *run);
 lsoma_run *lsoma_run_of(lua_State *L);
 
-/* Writes the recordings of every network the script made that is still open, records their
- * descriptions and frees them. Returns 0, or -1 with a message in err. */
+/* Writes the recordings of every network and environment the script made that is still open,
+ * records their descriptions and frees them. Returns 0, or -1 with a message in err. */
 int lsoma_close_all(lua_State *L, char *err, size_t errlen);
+
+/* The first network's simulated time in ms (NaN when there is none). */
+double lsoma_now_ms(lua_State *L);
 
 /* Checked access from a method: the engine object, or a Lua error naming call when the value
  * is not one or its network was destroyed. */

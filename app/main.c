@@ -18,6 +18,7 @@ static const char *usage =
     "  bench     simulate a standard network (coba, cuba, brunel) and report its speed\n"
     "  models    list the neuron models, or describe one: soma models lif_cond\n"
     "  rules     list the learning rules, or describe one: soma rules stdp\n"
+    "  worlds    list the environments, or describe one: soma worlds grid\n"
     "\n"
     "Run 'soma COMMAND --help' for a command's options. 'soma --version' prints the version.\n";
 
@@ -40,7 +41,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
   if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
   if (!strcmp(cmd, "rules")) return cmd_rules(argc - 1, argv + 1);
-  static const char *const known[] = {"run", "demo", "bench", "models", "rules", "--help", "--version", NULL};
+  if (!strcmp(cmd, "worlds")) return cmd_worlds(argc - 1, argv + 1);
+  static const char *const known[] = {"run", "demo", "bench", "models", "rules", "worlds", "--help", "--version", NULL};
   const char *guess = soma_closest_name(cmd, known, 5);
   fprintf(stderr, "soma: unknown command '%s'", cmd);
   if (guess) fprintf(stderr, " (did you mean '%s'?)", guess);

@@ -1,9 +1,10 @@
-/* models_cmd.c — `soma models [NAME]` and `soma rules [NAME]`: the catalogues of neuron
- * models and learning rules, with their parameter tables. */
+/* models_cmd.c — `soma models [NAME]`, `soma rules [NAME]` and `soma worlds [NAME]`: the
+ * catalogues of neuron models, learning rules and environments, with their parameter tables. */
 #include <stdio.h>
 #include <string.h>
 
 #include "app/commands.h"
+#include "envs/env.h"
 #include "sim/param.h"
 #include "sim/soma.h"
 
@@ -52,5 +53,13 @@ int cmd_rules(int argc, char **argv) {
                               "Lists the learning rules; with NAME, prints its parameters (units, "
                               "defaults) and whether it reads a neuromodulator.",
                               soma_rule_count, soma_rule_name, soma_rule_describe};
+  return list_or_describe(&c, argc, argv);
+}
+
+int cmd_worlds(int argc, char **argv) {
+  static const catalogue c = {"worlds", "world",
+                              "Lists the environments (soma.env.<name>{...} in Lua); with NAME, "
+                              "prints its options (defaults, ranges) and the latents it reports.",
+                              soma_world_count, soma_world_name, soma_world_describe_name};
   return list_or_describe(&c, argc, argv);
 }

@@ -21,7 +21,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/lua_args.h"
-#include "app/live_view.h"
+#include "app/dashboard.h"
 #include "app/lua_figure.h"
 #include "app/lua_json.h"
 #include "app/lua_soma.h"
@@ -55,6 +55,8 @@ static const char *usage =
     "Exit status: 0 ok, 1 script error, 2 usage error (also a bad --set), 128+signal when\n"
     "interrupted.\n";
 
+enum { WINDOW_W = 1200, WINDOW_H = 700 };
+
 typedef struct setting {
   const char *key, *value, *text;
   int used;
@@ -66,6 +68,7 @@ typedef struct run_state {
   int params_seen;
   lsoma_run r;
   progress *prog;
+  dashboard *dash;          /* the default view, and summary.png at the end */
   /* the window */
   window *win;
   figure *canvas;
@@ -240,6 +243,7 @@ static double param_num(lua_State *L, const char *key, double def, int required,
 static int frame(void *ctx, lua_State *L, int force) {
   run_state *st = ctx;
   if (!st->win || st->window_closed) return st->window_closed;
+  if (!force && window_delay_ms(st->win)) usleep((useconds_t)window_delay_ms(st->win) * 1000);
   double now = cli_now();
   if (!force && now - st->last_frame < 1.0 / 30) {
     if (!window_poll(st->win)) return 0;
@@ -260,7 +264,12 @@ static int frame(void *ctx, lua_State *L, int force) {
         return 1;
       }
     } else {
-      live_view_draw(L, st->canvas, st->title, status);
+      int delay = window_delay_ms(st->win);
+      if (delay) {
+        size_t len = strlen(status);
+        snprintf(status + len, sizeof status - len, "  ·  slowed down: %d ms per step (+ faster)", delay);
+      }
+      dashboard_draw(st->dash, L, st->canvas, st->title, status, 0);
     }
     lua_settop(L, top);
     if (!window_show(st->win, st->canvas)) return 0;
@@ -416,7 +425,8 @@ static void write_meta(lua_State *L, const char *dir, int argc, char **argv, con
           rundir_git_revision(), started, rundir_timestamp(ended, sizeof ended), wall, status);
   if (error) soma_json_str(f, error);
   else fputs("null", f);
-  fprintf(f, ",\n \"networks\": [%s]}\n", st->r.nets_json ? st->r.nets_json : "");
+  fprintf(f, ",\n \"networks\": [%s],\n \"environments\": [%s]}\n",
+          st->r.nets_json ? st->r.nets_json : "", st->r.envs_json ? st->r.envs_json : "");
   if (fclose(f)) fprintf(stderr, "soma run: cannot write %s/meta.json\n", dir);
 }
 
@@ -502,10 +512,15 @@ int cmd_run(int argc, char **argv) {
   int tty = isatty(2);
   if (!quiet) st.prog = progress_create(stderr, tty, every ? atof(every) : tty ? 0.25 : 10);
   else if (use_window) st.prog = progress_create(NULL, 0, 1);   /* the window's status line */
+  snprintf(st.title, sizeof st.title, "soma — %s", script);
+  if (!(st.dash = dashboard_create())) {
+    fprintf(stderr, "soma run: out of memory\n");
+    rc = 1;
+    goto done;
+  }
   if (use_window) {
-    snprintf(st.title, sizeof st.title, "soma — %s", script);
-    st.canvas = figure_create(960, 640);
-    st.win = st.canvas ? window_open(960, 640, st.title, err, sizeof err) : NULL;
+    st.canvas = figure_create(WINDOW_W, WINDOW_H);
+    st.win = st.canvas ? window_open(WINDOW_W, WINDOW_H, st.title, err, sizeof err) : NULL;
     if (!st.win) {
       fprintf(stderr, "soma run: --window: %s\n", st.canvas ? err : "out of memory");
       rc = 1;
@@ -513,6 +528,7 @@ int cmd_run(int argc, char **argv) {
     }
     st.r.frame = frame;
     st.r.frame_ctx = &st;
+    window_set_screenshot_dir(st.win, dir);
   }
   st.r.dir = dir;
   st.r.seed = (uint32_t)seed;
@@ -612,6 +628,9 @@ int cmd_run(int argc, char **argv) {
       fprintf(stderr, "soma run: %s\n", serr);
   }
   progress_clear(st.prog);
+  char derr[512];
+  if (dashboard_summary(st.dash, L, dir, st.title, derr, sizeof derr))
+    fprintf(stderr, "soma run: %s\n", derr);
   int usage_error = error && !strncmp(error, "--set ", 6);
   char *nl = error ? strstr(error, "\nstack traceback:") : NULL;
   if (usage_error && nl) *nl = 0;
@@ -676,8 +695,10 @@ int cmd_run(int argc, char **argv) {
 done:
   window_close(st.win);
   figure_destroy(st.canvas);
+  dashboard_destroy(st.dash);
   progress_destroy(st.prog);
   free(st.r.nets_json);
+  free(st.r.envs_json);
   for (int i = 0; i < st.n_sets; i++) free((char *)st.sets[i].key);
   free(st.sets);
   return rc;

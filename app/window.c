@@ -14,6 +14,9 @@ struct window {
   SDL_Window *win;
   int w, h;
   int closed, paused;
+  int delay_ms;      /* slowing down for watching: +/- halve or double it (0: full speed) */
+  int shots;         /* screenshots taken with the s key */
+  char shot_dir[4096];
   figure *last;      /* a copy of the last canvas shown, for redraws while paused */
 };
 
@@ -57,15 +60,32 @@ static void present(window *win, const figure *f) {
   SDL_UpdateWindowSurface(win->win);
 }
 
+static void screenshot_key(window *win) {
+  char path[4200], err[512];
+  snprintf(path, sizeof path, "%s/screenshot-%d.png", win->shot_dir[0] ? win->shot_dir : ".", ++win->shots);
+  if (window_screenshot(win, path, err, sizeof err)) fprintf(stderr, "soma: %s\n", err);
+  else fprintf(stderr, "soma: saved %s\n", path);
+}
+
 static void handle(window *win, const SDL_Event *e) {
-  if (e->type == SDL_QUIT || (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_CLOSE))
+  if (e->type == SDL_QUIT || (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_CLOSE)) {
     win->closed = 1;
-  else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_ESCAPE)
-    win->closed = 1;
-  else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_SPACE && !e->key.repeat)
-    win->paused = !win->paused;
-  else if (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_EXPOSED)
+  } else if (e->type == SDL_KEYDOWN) {
+    SDL_Keycode k = e->key.keysym.sym;
+    if (k == SDLK_ESCAPE || k == SDLK_q) win->closed = 1;
+    else if (k == SDLK_SPACE && !e->key.repeat) win->paused = !win->paused;
+    else if (k == SDLK_MINUS || k == SDLK_KP_MINUS) win->delay_ms = win->delay_ms ? (win->delay_ms < 512 ? win->delay_ms * 2 : 512) : 1;
+    else if (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS) win->delay_ms /= 2;
+    else if (k == SDLK_s && !e->key.repeat) screenshot_key(win);
+  } else if (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_EXPOSED) {
     present(win, win->last);
+  }
+}
+
+int window_delay_ms(const window *win) { return win->delay_ms; }
+
+void window_set_screenshot_dir(window *win, const char *dir) {
+  snprintf(win->shot_dir, sizeof win->shot_dir, "%s", dir ? dir : ".");
 }
 
 int window_poll(window *win) {
@@ -76,7 +96,8 @@ int window_poll(window *win) {
     if (f) {
       memcpy(figure_pixels_mut(f), figure_pixels(win->last, &(int){0}, &(int){0}), (size_t)win->w * (size_t)win->h * 4);
       figure_rect(f, 0, 0, win->w, 28, 0x000000c0u, 1);
-      figure_text(f, win->w / 2, 14, "paused: Space resumes, Esc stops", 14, 0xffffffffu, 0, 0);
+      figure_text(f, win->w / 2, 14, "paused: Space resumes, q or Esc stops, s saves a screenshot", 14,
+                  0xffffffffu, 0, 0);
       present(win, f);
       figure_destroy(f);
     }

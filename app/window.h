@@ -1,6 +1,7 @@
 /* window.h — the live window of `soma run --window`: shows a canvas (figure) in an SDL
- * window, handles its events (close or Esc stops the run, Space pauses it) and can save what
- * is on screen as a PNG. */
+ * window and handles its keys: Space pauses, - slows the run down for watching and + speeds
+ * it up again, s saves a screenshot into the run directory, q, Esc or closing the window
+ * stops the run. */
 #ifndef SOMA_WINDOW_H
 #define SOMA_WINDOW_H
 
@@ -22,6 +23,10 @@ int window_show(window *win, const figure *f);
 int window_poll(window *win);
 /* Keeps the window up until the user closes it, or timeout_s seconds (< 0: no limit). */
 void window_hold(window *win, double timeout_s);
+/* Milliseconds to wait between steps, set with - and + (0: full speed). */
+int window_delay_ms(const window *win);
+/* Where s saves screenshot-<n>.png (the run directory). */
+void window_set_screenshot_dir(window *win, const char *dir);
 /* Writes what the window shows now as a PNG. Returns 0, or -1 with a message in err. */
 int window_screenshot(window *win, const char *path, char *err, size_t errlen);
 

@@ -1,7 +1,9 @@
 #!/bin/sh
-# test_window.sh — `soma run --window` on a virtual display (xvfb-run): the live raster when a
-# script has no draw(g), a script's own draw(g) (checked on a screenshot of the window),
-# errors in draw, and the message when there is no display at all.
+# test_window.sh — `soma run --window` on a virtual display (Xvfb): the live raster when a
+# script has no draw(g), the world beside it when the script has an environment, the keys
+# (- slows down, s saves a screenshot, q quits; sent with xdotool), a script's own draw(g)
+# (checked on a screenshot of the window), errors in draw, and the message when there is no
+# display at all.
 . "$(dirname "$0")/sh_harness.sh"
 # SDL's X11 and D-Bus libraries keep a few allocations to the end; they are not soma's
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
@@ -30,10 +32,50 @@ if SOMA_WINDOW_SCREENSHOT="$tmp/raster.png" win $SOMA run --window --quiet --out
    $PY - "$tmp/raster.png" "$PNG" <<'EOF'; then ok "the live raster shows both populations"; else not_ok "live raster" "$(head -5 "$tmp/r.out")"; fi
 import sys; sys.path.insert(0, sys.argv[2]); import png_pixels
 rows = png_pixels.read(sys.argv[1])
-assert len(rows) == 640 and len(rows[0]) == 960
+assert len(rows) == 700 and len(rows[0]) == 1200
 blue = sum(p == (0x1f, 0x5f, 0xb4) for r in rows for p in r)
 red = sum(p == (0xc8, 0x32, 0x2d) for r in rows for p in r)
 assert blue > 2000 and red > 500, (blue, red)
+EOF
+
+cat >"$tmp/keys.lua" <<'LUA'
+params = { episodes = 1000000 }
+local env = soma.env.bandit{ trials = 20 }
+local net = soma.net{}
+local E = net:pop{ name = "E", model = "lif", n = 100, I_e = soma.uniform(400, 600) }
+net:record(E, "spikes")
+function episode(k)
+  env:reset()
+  local total, over = 0, false
+  repeat
+    local _, r, term = env:step(k % 2)
+    total, over = total + r, term
+    net:run(5)
+  until over
+  soma.log{ episode = k, reward = total }
+end
+LUA
+win $SOMA run --window --quiet --out "$tmp/k" "$tmp/keys.lua" >"$tmp/k.out" 2>&1 &
+soma_pid=$!
+wid=$(DISPLAY=":$n" timeout 30 xdotool search --sync --name "keys.lua" | head -1)
+sleep 1
+DISPLAY=":$n" xdotool windowfocus --sync "$wid" key minus
+sleep 0.5
+DISPLAY=":$n" xdotool key s
+sleep 0.5
+DISPLAY=":$n" xdotool key q
+wait $soma_pid
+rc=$?
+if [ "$rc" = 130 ] && grep -q '"status": "interrupted"' "$tmp/k/meta.json" && [ -f "$tmp/k/summary.png" ] &&
+   $PY - "$tmp/k/screenshot-1.png" "$PNG" <<'EOF'; then ok "keys: - slows down, s saves a screenshot of world and raster, q quits"; else not_ok "keys" "exit $rc: $(head -5 "$tmp/k.out")"; fi
+import sys; sys.path.insert(0, sys.argv[2]); import png_pixels
+rows = png_pixels.read(sys.argv[1])
+assert len(rows) == 700 and len(rows[0]) == 1200
+world = sum(p == (0xf4, 0xf4, 0xf4) for r in rows[64:560] for p in r[16:520])   # the bandit's floor
+arms = sum(p == (0x90, 0x90, 0x90) for r in rows[64:560] for p in r[16:520])    # its arms
+blue = sum(p == (0x1f, 0x5f, 0xb4) for r in rows for p in r[540:])               # the raster
+slowed = sum(p == (0x40, 0x40, 0x40) for r in rows[30:46] for p in r[400:800])  # "slowed down" in the status
+assert world > 50000 and arms > 5000 and blue > 100 and slowed > 20, (world, arms, blue, slowed)
 EOF
 
 cat >"$tmp/draw.lua" <<'LUA'

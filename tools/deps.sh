@@ -3,7 +3,7 @@
 # Used by `make deps` and, as a quick check, before every build.
 set -e
 PKGS="build-essential pkg-config libgsl-dev liblua5.4-dev lua5.4 libsdl2-dev libsdl2-ttf-dev
-libpng-dev librandom123-dev libopenblas-dev nettle-dev fonts-dejavu-core xvfb xauth python3 python3-numpy
+libpng-dev librandom123-dev libopenblas-dev nettle-dev fonts-dejavu-core xvfb xauth xdotool python3 python3-numpy
 python3-brian"
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,24 @@
+/* lua_env.h — environments from Lua (soma.env.<world>{...}), their per-step records and the
+ * hooks `soma run` and the window use. */
+#ifndef SOMA_LUA_ENV_H
+#define SOMA_LUA_ENV_H
+
+#include <lua.h>
+
+#include "app/figure.h"
+
+/* Registers soma.env in the table at the top of the stack. */
+void lenv_open(lua_State *L);
+/* Writes each recording environment's behaviour.npy into dir (NULL: none), sets *json to the
+ * environments' descriptions for meta.json (malloc'd, may be NULL) and frees them. Returns 0,
+ * or -1 with a message in err. */
+int lenv_close_all(lua_State *L, const char *dir, char **json, char *err, size_t errlen);
+/* Draws the first environment into a rectangle of fig; 0 when there is none (or no episode
+ * has started). */
+int lenv_draw_first(lua_State *L, figure *fig, int x, int y, int w, int h);
+/* The first network's time (ms) when the first environment's current episode began (NaN when
+ * unknown), and the number of episodes all environments have started. */
+double lenv_episode_start(lua_State *L);
+long long lenv_episodes(lua_State *L);
+
+#endif
