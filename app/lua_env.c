@@ -34,6 +34,7 @@ typedef struct lenv {
   double episode_t0;        /* the first network's time when this episode began */
   int snapshot_every;       /* a PNG of the world at the end of every this many episodes */
   int64_t snapshot_last;    /* the episode of the last one */
+  lua_State *L;             /* for the driver of agents in C (lenv_driver) */
 } lenv;
 
 static lenv *env_check(lua_State *L, int idx, const char *call) {
@@ -279,14 +280,11 @@ static void snapshot(lua_State *L, lenv *h) {
 
 /* env:reset([seed]) -> obs, info. The first reset without a seed takes one from --seed and the
  * environment's number; later ones continue the world's random stream. */
-static int e_reset(lua_State *L) {
-  lenv *h = env_check(L, 1, "env:reset");
+/* a reset with its snapshot and record; without reseed, the first one seeds from --seed and
+ * the environment's number */
+static void env_reset(lua_State *L, lenv *h, uint64_t seed, int reseed) {
   soma_env *e = h->e;
-  int reseed = !lua_isnoneornil(L, 2);
-  uint64_t seed;
-  if (reseed) {
-    seed = (uint64_t)la_arg_int(L, 2, "env:reset", "the seed", 0, INT64_MAX);
-  } else {
+  if (!reseed) {
     lsoma_run *run = lsoma_run_of(L);
     seed = (uint64_t)(run ? run->seed : 1) * 1000003u + (uint64_t)h->number;
   }
@@ -294,8 +292,28 @@ static int e_reset(lua_State *L) {
   soma_env_reset(e, seed, reseed);
   h->episode_t0 = lsoma_now_ms(L);
   record_row(L, h, NULL, 0, NULL);
-  push_obs(L, e);
-  push_info(L, e);
+}
+
+/* a step with its record and, with a window, a frame now and then (raises the window's stop) */
+static int env_step(lua_State *L, lenv *h, const double *a, int n, soma_env_result *r, char *err,
+                    size_t len) {
+  if (soma_env_step(h->e, a, n, r, err, len)) return 1;
+  record_row(L, h, a, n, r);
+  lsoma_run *run = lsoma_run_of(L);
+  if (run && run->frame && !run->drawing && run->frame(run->frame_ctx, L, 0)) {
+    lua_pushstring(L, run->stop_message);
+    lua_error(L);
+  }
+  return 0;
+}
+
+static int e_reset(lua_State *L) {
+  lenv *h = env_check(L, 1, "env:reset");
+  int reseed = !lua_isnoneornil(L, 2);
+  uint64_t seed = reseed ? (uint64_t)la_arg_int(L, 2, "env:reset", "the seed", 0, INT64_MAX) : 0;
+  env_reset(L, h, seed, reseed);
+  push_obs(L, h->e);
+  push_info(L, h->e);
   return 2;
 }
 
@@ -325,20 +343,40 @@ static int e_step(lua_State *L) {
   }
   soma_env_result r;
   char err[512];
-  if (soma_env_step(e, a, n, &r, err, sizeof err)) la_error(L, "env:step", "%s", err);
-  record_row(L, h, a, n, &r);
-  /* the window, when there is one: a frame now and then, and the user's keys */
-  lsoma_run *run = lsoma_run_of(L);
-  if (run && run->frame && !run->drawing && run->frame(run->frame_ctx, L, 0)) {
-    lua_pushstring(L, run->stop_message);
-    return lua_error(L);
-  }
+  if (env_step(L, h, a, n, &r, err, sizeof err)) la_error(L, "env:step", "%s", err);
   push_obs(L, e);
   lua_pushnumber(L, r.reward);
   lua_pushboolean(L, r.terminated);
   lua_pushboolean(L, r.truncated);
   push_info(L, e);
   return 5;
+}
+
+/* ---- agents written in C step the environment as env:reset/env:step would -------------- */
+
+static int drive_reset(void *ctx, soma_env *e, uint64_t seed, char *err, size_t len) {
+  (void)e, (void)seed, (void)err, (void)len;
+  lenv *h = ctx;
+  env_reset(h->L, h, 0, 0);
+  return 0;
+}
+
+static int drive_step(void *ctx, soma_env *e, const double *a, int n, soma_env_result *r,
+                      char *err, size_t len) {
+  (void)e;
+  lenv *h = ctx;
+  return env_step(h->L, h, a, n, r, err, len);
+}
+
+soma_env *lenv_driver(lua_State *L, int idx, const char *call, soma_env_driver *d) {
+  lenv *h = luaL_testudata(L, idx, LSOMA_ENV);
+  if (!h)
+    la_error(L, call, "'env' must be an environment made by soma.env.<world>{...}, got %s",
+             la_typename(L, idx));
+  if (!h->e) la_error(L, call, "environment '%s' was closed at the end of the run", h->name);
+  h->L = L;
+  *d = (soma_env_driver){drive_reset, drive_step, h};
+  return h->e;
 }
 
 /* env:set{goal = {3, 4}, ...}: changes options between steps */

@@ -6,6 +6,7 @@
 #include <lua.h>
 
 #include "app/figure.h"
+#include "envs/env.h"
 
 /* Registers soma.env in the table at the top of the stack. */
 void lenv_open(lua_State *L);
@@ -13,6 +14,10 @@ void lenv_open(lua_State *L);
  * environments' descriptions for meta.json (malloc'd, may be NULL) and frees them. Returns 0,
  * or -1 with a message in err. */
 int lenv_close_all(lua_State *L, const char *dir, char **json, char *err, size_t errlen);
+/* The environment at idx for an agent written in C, with a driver that resets and steps it as
+ * env:reset() and env:step() do (its record, snapshots, the window), or a Lua error naming
+ * call. */
+soma_env *lenv_driver(lua_State *L, int idx, const char *call, soma_env_driver *d);
 /* Draws the first environment into a rectangle of fig; 0 when there is none (or no episode
  * has started). */
 int lenv_draw_first(lua_State *L, figure *fig, int x, int y, int w, int h);

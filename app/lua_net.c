@@ -10,6 +10,8 @@
 #include "app/cli.h"
 #include "app/lua_args.h"
 #include "app/lua_array.h"
+#include "app/lua_actor_critic.h"
+#include "app/lua_baselines.h"
 #include "app/lua_dist.h"
 #include "app/lua_env.h"
 #include "app/lua_figure.h"
@@ -437,6 +439,10 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   ld_open(L);
   lfig_open(L);
   lenv_open(L);
+  lua_newtable(L);
+  lbaselines_open(L);
+  lactor_critic_open(L);
+  lua_setfield(L, -2, "agent");
   lresults_open(L);
   lua_pushstring(L, SOMA_VERSION);
   lua_setfield(L, -2, "version");

@@ -317,6 +317,18 @@ void soma_env_draw(const soma_env *e, soma_canvas *c, int x, int y, int w, int h
   }
 }
 
+int soma_env_drive_reset(const soma_env_driver *d, soma_env *e, uint64_t seed, char *err,
+                         size_t len) {
+  if (d) return d->reset(d->ctx, e, seed, err, len);
+  soma_env_reset(e, seed, e->episode == 0);
+  return 0;
+}
+
+int soma_env_drive_step(const soma_env_driver *d, soma_env *e, const double *action, int n,
+                        soma_env_result *r, char *err, size_t len) {
+  return d ? d->step(d->ctx, e, action, n, r, err, len) : soma_env_step(e, action, n, r, err, len);
+}
+
 /* ---- for worlds ----------------------------------------------------------------------- */
 
 double soma_env_param(const soma_env *e, const char *name) {

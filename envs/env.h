@@ -142,6 +142,23 @@ int soma_world_count(void);
 const char *soma_world_name(int i);
 int soma_world_describe_name(const char *name, FILE *f);
 
+/* Who resets and steps a world for an agent: by default soma_env_reset/soma_env_step
+ * directly (a NULL driver); the Lua layer passes its own, so that the environment's record,
+ * snapshots and window see an agent's steps. Each returns 0, or nonzero with a message. */
+typedef struct soma_env_driver {
+  int (*reset)(void *ctx, soma_env *e, uint64_t seed, char *err, size_t len);
+  int (*step)(void *ctx, soma_env *e, const double *action, int n, soma_env_result *r, char *err,
+              size_t len);
+  void *ctx;
+} soma_env_driver;
+
+/* Through a driver, or directly when d is NULL: the reset of an agent's episode (a world never
+ * reset before is seeded with seed, later episodes continue its stream), and a step. */
+int soma_env_drive_reset(const soma_env_driver *d, soma_env *e, uint64_t seed, char *err,
+                         size_t len);
+int soma_env_drive_step(const soma_env_driver *d, soma_env *e, const double *action, int n,
+                        soma_env_result *r, char *err, size_t len);
+
 /* Writes a world's description: what it is, its options with defaults, ranges and meanings,
  * its spaces and latents (soma worlds NAME, soma.env.world(name)). */
 void soma_world_describe(const soma_world *w, FILE *f);

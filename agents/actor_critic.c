@@ -1,0 +1,316 @@
+/* actor_critic.c — the spiking actor-critic: its network (input, critic, one actor population
+ * per action with mutual inhibition, dopamine from the critic's TD error and the rewards,
+ * TD-LTP on the input synapses) and the loop that steps a world with it. */
+#include "agents/actor_critic.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/param.h"
+
+#define MAX_ACTIONS 64
+#define MAX_INPUT 64
+
+struct soma_ac {
+  soma_ac_params p;
+  soma_net *net;
+  soma_encoder *enc;
+  soma_wta *wta;
+  soma_pop *input, *critic, *actor[MAX_ACTIONS];
+  soma_proj *plastic[MAX_ACTIONS + 1];
+  int n_plastic;
+  soma_mod *dopamine;
+  soma_rpe *rpe;
+  int n_actions;
+  char input_spec[256];
+  int64_t episodes;
+};
+
+soma_ac_params soma_ac_defaults(void) {
+  return (soma_ac_params){
+      .dt = 1, .threads = 1, .seed = 1, .group = 20, .n_critic = 50,
+      .w_actor = 30, .w_critic = 30, .w_max = 200, .w_inh = -150,
+      .noise_hz = 5000, .noise_w = 30,
+      .step_ms = 100, .tail_ms = 300, .gap_ms = 200,
+      .lr_actor = 0.01, .lr_critic = 0.01, .a_plus = 1, .tau_e = 500, .tau_dopamine = 200,
+      .reward_scale = 1, .value_scale = 0.002, .tau_r = 1000,
+      .temperature = 0, .epsilon = 0, .input = "obs",
+  };
+}
+
+/* the numeric parameters and their ranges, for messages in the engine's words */
+static int check(const soma_ac_params *p, int n_actions, char *err, size_t len) {
+  const struct {
+    soma_param_def def;
+    double v;
+  } t[] = {
+      {{"dt", "ms", 0, 0.001, 10, 0, ""}, p->dt},
+      {{"threads", "", 0, 1, 1024, SOMA_INT, ""}, p->threads},
+      {{"group", "neurons", 0, 1, 100000, SOMA_INT, ""}, p->group},
+      {{"n_critic", "neurons", 0, 1, 100000, SOMA_INT, ""}, p->n_critic},
+      {{"w_actor", "pA", 0, 0, 1e6, 0, ""}, p->w_actor},
+      {{"w_critic", "pA", 0, 0, 1e6, 0, ""}, p->w_critic},
+      {{"w_max", "pA", 0, 0, 1e6, SOMA_LO_OPEN, ""}, p->w_max},
+      {{"w_inh", "pA", 0, -1e6, 0, 0, ""}, p->w_inh},
+      {{"noise_hz", "Hz", 0, 0, 1e6, 0, ""}, p->noise_hz},
+      {{"noise_w", "pA", 0, 0, 1e6, 0, ""}, p->noise_w},
+      {{"step_ms", "ms", 0, 0, 1e6, SOMA_LO_OPEN, ""}, p->step_ms},
+      {{"tail_ms", "ms", 0, 0, 1e6, 0, ""}, p->tail_ms},
+      {{"gap_ms", "ms", 0, 0, 1e6, 0, ""}, p->gap_ms},
+      {{"lr_actor", "1/ms", 0, 0, 1e6, 0, ""}, p->lr_actor},
+      {{"lr_critic", "1/ms", 0, 0, 1e6, 0, ""}, p->lr_critic},
+      {{"a_plus", "pA", 0, 0, 1e6, 0, ""}, p->a_plus},
+      {{"tau_e", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->tau_e},
+      {{"tau_dopamine", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->tau_dopamine},
+      {{"reward_scale", "", 0, -1e6, 1e6, 0, ""}, p->reward_scale},
+      {{"value_scale", "1/Hz", 0, 0, 1e6, 0, ""}, p->value_scale},
+      {{"tau_r", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->tau_r},
+      {{"temperature", "spikes", 0, 0, 1e6, 0, ""}, p->temperature},
+      {{"epsilon", "", 0, 0, 1, 0, ""}, p->epsilon},
+      {{"actions", "", 0, 2, MAX_ACTIONS, SOMA_INT, ""}, n_actions},
+  };
+  char msg[256];
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+    if (soma_param_check(&t[i].def, t[i].v, msg, sizeof msg)) {
+      snprintf(err, len, "actor_critic: %s", msg);
+      return 1;
+    }
+  if (fmod(p->step_ms, p->dt) > 1e-9 * p->dt && p->dt - fmod(p->step_ms, p->dt) > 1e-9 * p->dt) {
+    snprintf(err, len, "actor_critic: step_ms (%g) must be a multiple of dt (%g)", p->step_ms, p->dt);
+    return 1;
+  }
+  if (!p->input || !*p->input || strlen(p->input) >= 256) {
+    snprintf(err, len, "actor_critic: input must be \"obs\" or latent names such as \"x,y\"");
+    return 1;
+  }
+  return 0;
+}
+
+static int fail_engine(soma_ac *ac, const char *what, char *err, size_t len) {
+  snprintf(err, len, "actor_critic: %s: %s", what, soma_net_errmsg(ac->net));
+  return 1;
+}
+
+/* input -> post, all to all, plastic with TD-LTP read from the dopamine */
+static soma_proj *plastic_input(soma_ac *ac, soma_pop *post, double w0, double lr) {
+  soma_conn c = soma_conn_defaults();
+  c.rule = SOMA_CONN_ALL_TO_ALL;
+  c.weight.a = w0;
+  c.delay.a = ac->p.dt;
+  char name[64];
+  snprintf(name, sizeof name, "input->%s", soma_pop_name(post));
+  soma_proj *pr = soma_proj_create(ac->net, name, ac->input, post, &c);
+  if (!pr) return NULL;
+  soma_param rule[] = {{"A_plus", ac->p.a_plus}, {"tau_e", ac->p.tau_e}, {"lr", lr},
+                       {"w_min", 0},             {"w_max", ac->p.w_max}, {"every", ac->p.dt},
+                       {NULL, 0}};
+  if (soma_proj_plastic(pr, "td_ltp", rule, "dopamine") != SOMA_OK) return NULL;
+  ac->plastic[ac->n_plastic++] = pr;
+  return pr;
+}
+
+static int build(soma_ac *ac, char *err, size_t len) {
+  const soma_ac_params *p = &ac->p;
+  soma_net_config cfg = soma_net_defaults();
+  cfg.dt = p->dt;
+  cfg.seed = (uint32_t)(p->seed ^ (p->seed >> 32));
+  cfg.threads = p->threads;
+  if (!(ac->net = soma_net_create(&cfg, err, len))) return 1;
+  int n_in = soma_encoder_size(ac->enc);
+  if (!(ac->input = soma_pop_create(ac->net, "input", "poisson", n_in, NULL)))
+    return fail_engine(ac, "input", err, len);
+  if (!(ac->dopamine = soma_mod_create(ac->net, "dopamine", 0, p->tau_dopamine)))
+    return fail_engine(ac, "dopamine", err, len);
+  if (!(ac->critic = soma_pop_create(ac->net, "critic", "lif", p->n_critic, NULL)))
+    return fail_engine(ac, "critic", err, len);
+  for (int a = 0; a < ac->n_actions; a++) {
+    char name[32];
+    snprintf(name, sizeof name, "actor%d", a);
+    if (!(ac->actor[a] = soma_pop_create(ac->net, name, "lif", p->group, NULL)))
+      return fail_engine(ac, name, err, len);
+  }
+  for (int a = 0; a <= ac->n_actions; a++) {
+    soma_pop *pop = a < ac->n_actions ? ac->actor[a] : ac->critic;
+    if (p->noise_hz > 0 && p->noise_w > 0 &&
+        soma_pop_poisson_input(pop, "ex", p->noise_hz, p->noise_w) != SOMA_OK)
+      return fail_engine(ac, "noise", err, len);
+    if (!plastic_input(ac, pop, a < ac->n_actions ? p->w_actor : p->w_critic,
+                       a < ac->n_actions ? p->lr_actor : p->lr_critic))
+      return fail_engine(ac, "input synapses", err, len);
+  }
+  /* each actor population inhibits the others: the most driven one wins the window */
+  if (p->w_inh < 0)
+    for (int a = 0; a < ac->n_actions; a++)
+      for (int b = 0; b < ac->n_actions; b++) {
+        if (a == b) continue;
+        soma_conn c = soma_conn_defaults();
+        c.rule = SOMA_CONN_ALL_TO_ALL;
+        c.weight.a = p->w_inh;
+        c.delay.a = p->dt;
+        c.port = "in";
+        char name[64];
+        snprintf(name, sizeof name, "actor%d->actor%d", a, b);
+        if (!soma_proj_create(ac->net, name, ac->actor[a], ac->actor[b], &c))
+          return fail_engine(ac, "inhibition", err, len);
+      }
+  if (!(ac->rpe = soma_rpe_create(ac->net, ac->critic, ac->dopamine, p->value_scale, 0, p->tau_r,
+                                  50, 20)))
+    return fail_engine(ac, "critic's TD error", err, len);
+  soma_wta_params w = soma_wta_defaults();
+  w.n_actions = ac->n_actions;
+  w.group = 1;
+  w.temperature = p->temperature;
+  w.epsilon = p->epsilon;
+  w.seed = p->seed * 0x9e3779b97f4a7c15ull + 1;
+  if (!(ac->wta = soma_wta_create(&w, err, len))) return 1;
+  return 0;
+}
+
+soma_ac *soma_ac_create(const soma_ac_params *p, soma_encoder *enc, int n_actions, char *err,
+                        size_t len) {
+  if (!enc) {
+    snprintf(err, len, "actor_critic: no encoder");
+    return NULL;
+  }
+  if (check(p, n_actions, err, len)) {
+    soma_encoder_destroy(enc);
+    return NULL;
+  }
+  soma_ac *ac = calloc(1, sizeof *ac);
+  if (!ac) {
+    soma_encoder_destroy(enc);
+    snprintf(err, len, "out of memory");
+    return NULL;
+  }
+  ac->p = *p;
+  snprintf(ac->input_spec, sizeof ac->input_spec, "%s", p->input);
+  ac->p.input = ac->input_spec;
+  ac->enc = enc;
+  ac->n_actions = n_actions;
+  if (build(ac, err, len)) {
+    soma_ac_destroy(ac);
+    return NULL;
+  }
+  return ac;
+}
+
+void soma_ac_destroy(soma_ac *ac) {
+  if (!ac) return;
+  soma_net_destroy(ac->net);
+  soma_encoder_destroy(ac->enc);
+  soma_wta_destroy(ac->wta);
+  free(ac);
+}
+
+soma_net *soma_ac_net(soma_ac *ac) { return ac->net; }
+int soma_ac_n_actions(const soma_ac *ac) { return ac->n_actions; }
+
+int soma_ac_learning(soma_ac *ac, int on) {
+  for (int k = 0; k < ac->n_plastic; k++)
+    if (soma_proj_learning(ac->plastic[k], on) != SOMA_OK) return SOMA_ERR_PARAM;
+  return SOMA_OK;
+}
+
+int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon) {
+  return soma_wta_set_exploration(ac->wta, temperature, epsilon);
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+/* What the encoder reads: the observation, or the named latents. Returns the count, or -1. */
+static int read_input(const soma_ac *ac, const soma_env *env, double *in, char *err, size_t len) {
+  if (!strcmp(ac->input_spec, "obs")) {
+    if (env->obs_space.n > MAX_INPUT) {
+      snprintf(err, len, "actor_critic: the observation has %d values (at most %d)", env->obs_space.n, MAX_INPUT);
+      return -1;
+    }
+    memcpy(in, env->obs, sizeof *in * (size_t)env->obs_space.n);
+    return env->obs_space.n;
+  }
+  int n = 0;
+  char spec[256];
+  snprintf(spec, sizeof spec, "%s", ac->input_spec);
+  for (char *save = NULL, *name = strtok_r(spec, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+    int i = soma_env_latent_index(env, name);
+    if (i < 0 || n == MAX_INPUT) {
+      snprintf(err, len, "actor_critic: world '%s' has no latent '%s' (input = \"%s\")",
+               env->world->name, name, ac->input_spec);
+      return -1;
+    }
+    in[n++] = env->latent[i];
+  }
+  return n;
+}
+
+static int encode(soma_ac *ac, const soma_env *env, char *err, size_t len) {
+  double in[MAX_INPUT];
+  int n = read_input(ac, env, in, err, len);
+  if (n < 0) return 1;
+  if (soma_encoder_apply(ac->enc, in, n, ac->input) != SOMA_OK) {
+    snprintf(err, len, "actor_critic: input: %s", soma_encoder_errmsg(ac->enc));
+    return 1;
+  }
+  return 0;
+}
+
+static int run(soma_ac *ac, double ms, char *err, size_t len) {
+  if (ms <= 0) return 0;
+  int rc = soma_net_run(ac->net, ms);
+  if (rc == SOMA_OK) return 0;
+  if (rc == SOMA_INTERRUPTED) {
+    snprintf(err, len, "actor_critic: interrupted");
+    return 1;
+  }
+  return fail_engine(ac, "run", err, len);
+}
+
+int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_t max_steps,
+                    soma_ac_stats *out, soma_ac_step_fn on_step, void *user, char *err,
+                    size_t len) {
+  memset(out, 0, sizeof *out);
+  if (env->act_space.kind != SOMA_SPACE_DISCRETE || env->act_space.n != ac->n_actions) {
+    snprintf(err, len, "actor_critic: the agent has %d discrete actions; world '%s' has %d %s ones",
+             ac->n_actions, env->world->name, env->act_space.n,
+             env->act_space.kind == SOMA_SPACE_DISCRETE ? "discrete" : "continuous");
+    return SOMA_ERR_PARAM;
+  }
+  if (soma_env_drive_reset(d, env, ac->p.seed, err, len)) return SOMA_ERR_PARAM;
+  ac->episodes++;
+  double counts[MAX_ACTIONS];
+  uint64_t before[MAX_ACTIONS];
+  soma_env_result r = {0};
+  while (!env->done && (max_steps <= 0 || out->steps < max_steps)) {
+    if (encode(ac, env, err, len)) return SOMA_ERR_PARAM;
+    for (int a = 0; a < ac->n_actions; a++) before[a] = soma_pop_spike_count(ac->actor[a]);
+    if (run(ac, ac->p.step_ms, err, len)) return SOMA_ERR_RUNAWAY;
+    for (int a = 0; a < ac->n_actions; a++)
+      counts[a] = (double)(soma_pop_spike_count(ac->actor[a]) - before[a]);
+    int action = soma_wta_choose(ac->wta, counts, ac->n_actions);
+    if (action < 0) {
+      snprintf(err, len, "actor_critic: %s", soma_wta_errmsg(ac->wta));
+      return SOMA_ERR_PARAM;
+    }
+    soma_ac_step s = {.step = out->steps + 1, .action = action, .counts = counts,
+                      .value = soma_rpe_value(ac->rpe), .dopamine = soma_mod_value(ac->dopamine),
+                      .t_ms = soma_net_time(ac->net)};
+    double a = action;
+    if (soma_env_drive_step(d, env, &a, 1, &r, err, len)) return SOMA_ERR_PARAM;
+    if (r.reward != 0 && soma_mod_add(ac->dopamine, r.reward * ac->p.reward_scale) != SOMA_OK)
+      return fail_engine(ac, "reward", err, len);
+    out->steps++;
+    out->reward += r.reward;
+    s.reward = r.reward;
+    if (on_step) on_step(user, &s, env);
+  }
+  out->terminated = r.terminated;
+  out->truncated = !r.terminated;
+  /* the input goes silent: the last reward reaches the eligibility of the decision that
+     earned it (and of no later one), then a gap between episodes */
+  soma_dist zero = soma_dist_const(0);
+  if (soma_pop_set_var_dist(ac->input, "rate", &zero) != SOMA_OK)
+    return fail_engine(ac, "input", err, len);
+  if (run(ac, ac->p.tail_ms + ac->p.gap_ms, err, len)) return SOMA_ERR_RUNAWAY;
+  return SOMA_OK;
+}

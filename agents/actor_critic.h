@@ -1,0 +1,101 @@
+/* actor_critic.h — a closed-loop spiking actor-critic (after Frémaux, Sprekeler & Gerstner
+ * 2013, with discrete decisions): an encoder turns what the agent observes into the rates of a
+ * Poisson input population; a critic population's rate is the value, whose continuous-time TD
+ * error (soma_rpe) and the rewards drive a dopamine signal; one actor population per action,
+ * inhibiting each other, competes for a decision window and the most active wins (soma_wta,
+ * with softmax or epsilon exploration). Input-to-actor and input-to-critic synapses learn with
+ * the three-factor TD-LTP rule read from that dopamine, so the agent's values and policy live
+ * in synaptic weights changed by the engine's plasticity.
+ *
+ *   soma_ac *ac = soma_ac_create(&p, enc, n_actions, err, sizeof err);   (enc: taken over)
+ *   soma_ac_episode(ac, env, NULL, max_steps, &stats, NULL, NULL, err, sizeof err);
+ *
+ * Each environment step is one decision window of step_ms of network time: the input rates
+ * are set from the observation (or chosen latents), the network runs, the actor populations'
+ * spikes are counted, an action is drawn, the world steps and its reward is added to the
+ * dopamine. After the last step the input goes silent for tail_ms + gap_ms, so the last reward
+ * reaches the eligibility of the decision that earned it and no later one. */
+#ifndef SOMA_AGENTS_ACTOR_CRITIC_H
+#define SOMA_AGENTS_ACTOR_CRITIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agents/encode.h"
+#include "agents/readout.h"
+#include "envs/env.h"
+#include "sim/soma.h"
+
+typedef struct soma_ac_params {
+  double dt;              /* ms (default 1) */
+  int threads;            /* default 1 */
+  uint64_t seed;          /* network and readout seed (default 1) */
+  int group;              /* actor neurons per action (default 20) */
+  int n_critic;           /* critic neurons (default 50) */
+  double w_actor, w_critic;   /* initial input weights, pA (defaults 30, 30) */
+  double w_max;           /* upper bound of the learned weights, pA (default 200) */
+  double w_inh;           /* inhibition between actor populations, pA, <= 0 (default -150) */
+  double noise_hz;        /* background Poisson drive of actor and critic neurons, Hz (default 5000) */
+  double noise_w;         /* its weight, pA (default 30): the neurons sit near threshold */
+  double step_ms;         /* decision window (default 100) */
+  double tail_ms;         /* input silent after the last step, for its reward to act (default 300) */
+  double gap_ms;          /* input off between episodes (default 200) */
+  double lr_actor, lr_critic;   /* TD-LTP learning rates, 1/ms (defaults 0.01, 0.01) */
+  double a_plus;          /* TD-LTP pair amplitude, pA (default 1) */
+  double tau_e;           /* eligibility time constant, ms (default 500) */
+  double tau_dopamine;    /* ms (default 200) */
+  double reward_scale;    /* dopamine per unit of reward (default 1) */
+  double value_scale;     /* V = value_scale * critic rate (per Hz; default 0.002) */
+  double tau_r;           /* reward discount time of the TD error, ms (default 1000) */
+  double temperature;     /* softmax over spike counts (default 0: greedy; the noise explores) */
+  double epsilon;         /* random actions (default 0) */
+  const char *input;      /* "obs" (default) or latent names separated by commas ("x,y", "node") */
+} soma_ac_params;
+
+soma_ac_params soma_ac_defaults(void);
+
+typedef struct soma_ac soma_ac;
+
+/* What one step did, for recordings (soma_ac_episode's callback). */
+typedef struct soma_ac_step {
+  int64_t step;
+  int action;
+  double reward;
+  double value, dopamine;   /* the critic's V and the dopamine level at the decision */
+  const double *counts;     /* actor spikes per action in the window */
+  double t_ms;              /* network time at the decision */
+} soma_ac_step;
+
+typedef struct soma_ac_stats {
+  int64_t steps;
+  double reward;
+  int terminated, truncated;
+} soma_ac_stats;
+
+typedef void (*soma_ac_step_fn)(void *user, const soma_ac_step *s, const soma_env *env);
+
+/* Builds the agent's network for an encoder (taken over, freed with the agent) and n_actions
+ * discrete actions. NULL with a message on bad parameters. */
+soma_ac *soma_ac_create(const soma_ac_params *p, soma_encoder *enc, int n_actions, char *err,
+                        size_t len);
+void soma_ac_destroy(soma_ac *ac);
+
+/* Runs one episode in env, moved directly (d = NULL: a world never reset is seeded with the
+ * agent's seed, later episodes continue its stream) or through a driver (the Lua layer's).
+ * max_steps caps it (0: the world's own limit). Returns SOMA_OK, or an error with a message (a
+ * world with continuous actions or another number of actions, an input that does not fit the
+ * encoder, an engine error). */
+int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_t max_steps,
+                    soma_ac_stats *out, soma_ac_step_fn on_step, void *user, char *err,
+                    size_t len);
+
+/* Its network (to record from, to read weights), and its parts by name: the input population
+ * "input", the critic "critic", actors "actor0", "actor1", ..., the modulator "dopamine". */
+soma_net *soma_ac_net(soma_ac *ac);
+int soma_ac_n_actions(const soma_ac *ac);
+/* Learning on (1) or off (0) for every plastic projection (evaluation without learning). */
+int soma_ac_learning(soma_ac *ac, int on);
+/* Exploration between episodes. */
+int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon);
+
+#endif

@@ -1,0 +1,294 @@
+/* lua_actor_critic.c — the spiking actor-critic from Lua (agents/actor_critic.h), in the
+ * soma.agent table beside the non-spiking baselines:
+ *
+ *   local agent = soma.agent.actor_critic{ env = env, input = "x,y",
+ *                   encoder = { kind = "place", nx = 9, ny = 6, x_hi = 8, y_hi = 5, sigma = 0.7 } }
+ *   local ep = agent:episode{ max_steps = 200, record = true }   -- ep.steps, ep.reward, ep.actions, ...
+ *
+ * Its encoder is described by a table (`kind` and that encoder's parameters); its episodes step
+ * the environment through its driver (app/lua_env.c), so the environment's record, snapshots
+ * and window see every step. */
+#include "app/lua_actor_critic.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agents/actor_critic.h"
+#include "app/lua_args.h"
+#include "app/lua_env.h"
+#include "app/lua_soma.h"
+
+#define LSOMA_AC "soma.actor_critic"
+/* an episode's cap when neither the call nor the world gives one (as the baselines') */
+#define DEFAULT_MAX_STEPS 1000000
+
+typedef struct lac {
+  soma_ac *ac;              /* NULL once collected */
+  int64_t episodes;
+} lac;
+
+static lac *ac_check(lua_State *L, int idx, const char *call) {
+  lac *a = luaL_testudata(L, idx, LSOMA_AC);
+  if (!a)
+    la_error(L, call, "expected a spiking agent (made by soma.agent.actor_critic{...}), got %s%s",
+             la_typename(L, idx), idx == 1 ? "; call methods with a colon: agent:episode{}" : "");
+  return a;
+}
+
+/* ---- the encoder table ------------------------------------------------------------------- */
+
+static soma_code_kind code_of(lua_State *L, int idx, const char *call, soma_code_kind def) {
+  const char *c = la_str(L, idx, call, "code", NULL);
+  if (!c) return def;
+  if (!strcmp(c, "bump")) return SOMA_CODE_BUMP;
+  if (!strcmp(c, "monotone")) return SOMA_CODE_MONOTONE;
+  return la_error(L, call, "encoder code must be \"bump\" or \"monotone\" (got '%s')", c), def;
+}
+
+/* encoder = {kind = ..., <parameters>} at idx */
+static soma_encoder *encoder_of(lua_State *L, int idx, const char *call) {
+  static const char *const place[] = {"kind", "nx", "ny", "x_lo", "x_hi", "y_lo", "y_hi", "sigma",
+                                      "r_max", "r_min", NULL};
+  static const char *const graph[] = {"kind", "n_nodes", "sigma", "r_max", "r_min", NULL};
+  static const char *const onehot[] = {"kind", "n", "r_max", "r_min", NULL};
+  static const char *const ratecode[] = {"kind", "dims", "group", "code", "lo", "hi", "width",
+                                         "r_max", "r_min", NULL};
+  static const char *const rays[] = {"kind", "rays", "types", "group", "code", "width", "r_max",
+                                     "r_min", NULL};
+  if (!lua_istable(L, idx))
+    la_error(L, call, "give the encoder as encoder = {kind = \"place\" | \"graph\" | \"onehot\" | "
+             "\"ratecode\" | \"rays\", ...} (got %s)", la_typename(L, idx));
+  const char *kind = la_str(L, idx, call, "kind", NULL);
+  char err[512];
+  soma_encoder *enc = NULL;
+#define NUM(field, name) p.field = la_num(L, idx, call, name, p.field, -HUGE_VAL, HUGE_VAL)
+#define INT(field, name) p.field = (int)la_int(L, idx, call, name, p.field, INT32_MIN, INT32_MAX)
+  if (kind && !strcmp(kind, "place")) {
+    la_known_keys(L, idx, call, place, NULL, NULL);
+    soma_place_params p = soma_place_defaults();
+    INT(nx, "nx"), INT(ny, "ny"), NUM(x_lo, "x_lo"), NUM(x_hi, "x_hi"), NUM(y_lo, "y_lo");
+    NUM(y_hi, "y_hi"), NUM(sigma, "sigma"), NUM(r_max, "r_max"), NUM(r_min, "r_min");
+    enc = soma_encoder_place(&p, err, sizeof err);
+  } else if (kind && !strcmp(kind, "graph")) {
+    la_known_keys(L, idx, call, graph, NULL, NULL);
+    soma_graph_params p = soma_graph_defaults();
+    INT(n_nodes, "n_nodes"), NUM(sigma, "sigma"), NUM(r_max, "r_max"), NUM(r_min, "r_min");
+    enc = soma_encoder_graph(&p, err, sizeof err);
+  } else if (kind && !strcmp(kind, "onehot")) {
+    la_known_keys(L, idx, call, onehot, NULL, NULL);
+    soma_onehot_params p = soma_onehot_defaults();
+    INT(n, "n"), NUM(r_max, "r_max"), NUM(r_min, "r_min");
+    enc = soma_encoder_onehot(&p, err, sizeof err);
+  } else if (kind && !strcmp(kind, "ratecode")) {
+    la_known_keys(L, idx, call, ratecode, NULL, NULL);
+    soma_ratecode_params p = soma_ratecode_defaults();
+    INT(dims, "dims"), INT(group, "group"), NUM(lo, "lo"), NUM(hi, "hi"), NUM(width, "width");
+    NUM(r_max, "r_max"), NUM(r_min, "r_min");
+    p.code = code_of(L, idx, call, p.code);
+    enc = soma_encoder_ratecode(&p, err, sizeof err);
+  } else if (kind && !strcmp(kind, "rays")) {
+    la_known_keys(L, idx, call, rays, NULL, NULL);
+    soma_rays_params p = soma_rays_defaults();
+    INT(rays, "rays"), INT(types, "types"), INT(group, "group"), NUM(width, "width");
+    NUM(r_max, "r_max"), NUM(r_min, "r_min");
+    p.code = code_of(L, idx, call, p.code);
+    enc = soma_encoder_rays(&p, err, sizeof err);
+  } else {
+    la_error(L, call, "encoder kind must be \"place\", \"graph\", \"onehot\", \"ratecode\" or "
+             "\"rays\" (got %s)", kind ? kind : "none");
+  }
+#undef NUM
+#undef INT
+  if (!enc) la_error(L, call, "%s", err);
+  return enc;
+}
+
+/* ---- creation ---------------------------------------------------------------------------- */
+
+/* the agent's numeric parameters by name, in soma_ac_params */
+#define AC_INTS(X) X(group) X(n_critic)
+#define AC_NUMBERS(X)                                                                              \
+  X(dt) X(w_actor) X(w_critic) X(w_max) X(w_inh) X(noise_hz) X(noise_w)     \
+  X(step_ms) X(tail_ms) X(gap_ms) X(lr_actor) X(lr_critic) X(a_plus) X(tau_e) X(tau_dopamine)    \
+  X(reward_scale) X(value_scale) X(tau_r) X(temperature) X(epsilon)
+
+static int l_create(lua_State *L) {
+  const char *call = "soma.agent.actor_critic";
+#define NAME(f) #f,
+  static const char *const known[] = {"env", "encoder", "input", "seed", "threads",
+                                      AC_INTS(NAME) AC_NUMBERS(NAME) NULL};
+#undef NAME
+  la_table(L, 1, call, "a table of options, e.g. {env = env, encoder = {kind = \"place\", ...}}");
+  la_known_keys(L, 1, call, known, NULL, NULL);
+  lua_settop(L, 1);
+  if (lua_getfield(L, 1, "env") == LUA_TNIL)   /* 2 */
+    la_error(L, call, "give the world as env = soma.env.<world>{...}");
+  soma_env_driver unused;
+  soma_env *e = lenv_driver(L, 2, call, &unused);
+  if (e->act_space.kind != SOMA_SPACE_DISCRETE)
+    la_error(L, call, "the actor-critic chooses among discrete actions; world '%s' has continuous "
+             "ones", e->world->name);
+
+  soma_ac_params p = soma_ac_defaults();
+#define READ(f) p.f = la_num(L, 1, call, #f, p.f, -HUGE_VAL, HUGE_VAL);
+  AC_NUMBERS(READ)
+#undef READ
+#define READ(f) p.f = (int)la_int(L, 1, call, #f, p.f, 1, 100000);
+  AC_INTS(READ)
+#undef READ
+  lsoma_run *run = lsoma_run_of(L);
+  p.seed = (uint64_t)la_int(L, 1, call, "seed", run ? run->seed : 1, 0, INT64_MAX);
+  p.threads = (int)la_int(L, 1, call, "threads", run ? run->threads : 1, 1, 1024);
+  p.input = la_str(L, 1, call, "input", p.input);
+  lua_getfield(L, 1, "encoder");   /* 3 */
+  soma_encoder *enc = encoder_of(L, 3, call);
+
+  lac *a = lua_newuserdatauv(L, sizeof *a, 1);
+  memset(a, 0, sizeof *a);
+  luaL_setmetatable(L, LSOMA_AC);
+  char err[512];
+  if (!(a->ac = soma_ac_create(&p, enc, e->act_space.n, err, sizeof err)))   /* takes enc */
+    la_error(L, call, "%s", err);
+  lua_pushvalue(L, 2);
+  lua_setiuservalue(L, -2, 1);   /* the agent keeps its world */
+  return 1;
+}
+
+/* ---- episodes ---------------------------------------------------------------------------- */
+
+typedef struct trace {
+  lua_State *L;
+  int lists;                /* stack slot of the first of four lists, or 0 */
+  lua_Integer n;
+} trace;
+
+static void on_step(void *user, const soma_ac_step *s, const soma_env *env) {
+  (void)env;
+  trace *t = user;
+  if (!t->lists) return;
+  t->n++;
+  const double v[4] = {s->action, s->reward, s->value, s->dopamine};
+  for (int k = 0; k < 4; k++) {
+    lua_pushnumber(t->L, v[k]);
+    lua_rawseti(t->L, t->lists + k, t->n);
+  }
+}
+
+/* agent:episode{max_steps = N, record = false} -> {steps, reward, terminated, truncated,
+ * episode [, actions, rewards, values, dopamine]} */
+static int a_episode(lua_State *L) {
+  static const char *const known[] = {"max_steps", "record", NULL};
+  const char *call = "agent:episode";
+  lac *a = ac_check(L, 1, call);
+  if (lua_isnoneornil(L, 2)) {
+    lua_settop(L, 1);
+    lua_newtable(L);
+  }
+  la_table(L, 2, call, "a table of options, e.g. agent:episode{max_steps = 1000}");
+  la_known_keys(L, 2, call, known, NULL, NULL);
+  int64_t max_steps = la_int(L, 2, call, "max_steps", 0, 0, INT64_MAX);
+  int record = la_bool(L, 2, call, "record", 0);
+  lua_settop(L, 2);
+  lua_getiuservalue(L, 1, 1);   /* 3: the environment */
+  soma_env_driver d;
+  soma_env *e = lenv_driver(L, 3, call, &d);
+  if (max_steps == 0 && e->max_steps == 0) max_steps = DEFAULT_MAX_STEPS;
+  trace t = {L, record ? 4 : 0, 0};
+  for (int k = 0; k < 4; k++) lua_newtable(L);   /* 4..7: actions, rewards, values, dopamine */
+  soma_ac_stats s;
+  char err[512];
+  if (soma_ac_episode(a->ac, e, &d, max_steps, &s, on_step, &t, err, sizeof err) != SOMA_OK)
+    la_error(L, call, "%s", err);
+  a->episodes++;
+  lua_createtable(L, 0, 9);
+  lua_pushinteger(L, s.steps);
+  lua_setfield(L, -2, "steps");
+  lua_pushnumber(L, s.reward);
+  lua_setfield(L, -2, "reward");
+  lua_pushboolean(L, s.terminated);
+  lua_setfield(L, -2, "terminated");
+  lua_pushboolean(L, s.truncated);
+  lua_setfield(L, -2, "truncated");
+  lua_pushinteger(L, a->episodes);
+  lua_setfield(L, -2, "episode");
+  if (record) {
+    static const char *const names[] = {"actions", "rewards", "values", "dopamine"};
+    for (int k = 0; k < 4; k++) {
+      lua_pushvalue(L, 4 + k);
+      lua_setfield(L, -2, names[k]);
+    }
+  }
+  return 1;
+}
+
+/* agent:learning(on): freeze (false) or thaw the plastic synapses, for evaluation */
+static int a_learning(lua_State *L) {
+  lac *a = ac_check(L, 1, "agent:learning");
+  if (!lua_isboolean(L, 2)) la_error(L, "agent:learning", "give true or false (got %s)", la_typename(L, 2));
+  soma_ac_learning(a->ac, lua_toboolean(L, 2));
+  return 0;
+}
+
+/* agent:exploration{temperature = T, epsilon = e} */
+static int a_exploration(lua_State *L) {
+  static const char *const known[] = {"temperature", "epsilon", NULL};
+  const char *call = "agent:exploration";
+  lac *a = ac_check(L, 1, call);
+  la_table(L, 2, call, "a table, e.g. {temperature = 1, epsilon = 0.05}");
+  la_known_keys(L, 2, call, known, NULL, NULL);
+  double t = la_num(L, 2, call, "temperature", 0, 0, 1e6);
+  double eps = la_num(L, 2, call, "epsilon", 0, 0, 1);
+  if (soma_ac_set_exploration(a->ac, t, eps) != SOMA_OK) la_error(L, call, "bad exploration");
+  return 0;
+}
+
+static int a_index(lua_State *L) {
+  const char *key = lua_tostring(L, 2);
+  if (key && luaL_getmetafield(L, 1, key) != LUA_TNIL && lua_iscfunction(L, -1)) return 1;
+  lac *a = ac_check(L, 1, "agent");
+  soma_net *net = soma_ac_net(a->ac);
+  if (!key) return 0;
+  if (!strcmp(key, "kind")) lua_pushstring(L, "actor_critic");
+  else if (!strcmp(key, "spiking")) lua_pushboolean(L, 1);
+  else if (!strcmp(key, "episodes")) lua_pushinteger(L, a->episodes);
+  else if (!strcmp(key, "actions")) lua_pushinteger(L, soma_ac_n_actions(a->ac));
+  else if (!strcmp(key, "neurons")) {
+    int64_t n = 0;
+    for (int i = 0; i < soma_net_pop_count(net); i++) n += soma_pop_size(soma_net_pop(net, i));
+    lua_pushinteger(L, n);
+  } else if (!strcmp(key, "synapses")) lua_pushinteger(L, (lua_Integer)soma_net_synapse_count(net));
+  else if (!strcmp(key, "t")) lua_pushnumber(L, soma_net_time(net));
+  else if (!strcmp(key, "spikes")) lua_pushinteger(L, (lua_Integer)soma_net_spike_count(net));
+  else
+    return la_error(L, "agent", "spiking agents have no field '%s' (fields: kind, spiking, "
+                    "episodes, actions, neurons, synapses, t, spikes; methods: episode, learning, "
+                    "exploration)", key);
+  return 1;
+}
+
+static int a_tostring(lua_State *L) {
+  lac *a = lua_touserdata(L, 1);
+  lua_pushfstring(L, "soma spiking agent 'actor_critic' (%d actions)", a->ac ? soma_ac_n_actions(a->ac) : 0);
+  return 1;
+}
+
+static int a_gc(lua_State *L) {
+  lac *a = lua_touserdata(L, 1);
+  soma_ac_destroy(a->ac);
+  a->ac = NULL;
+  return 0;
+}
+
+void lactor_critic_open(lua_State *L) {
+  static const luaL_Reg methods[] = {{"episode", a_episode},   {"learning", a_learning},
+                                     {"exploration", a_exploration}, {"__index", a_index},
+                                     {"__gc", a_gc},           {"__tostring", a_tostring},
+                                     {NULL, NULL}};
+  luaL_newmetatable(L, LSOMA_AC);
+  luaL_setfuncs(L, methods, 0);
+  lua_pop(L, 1);
+  lua_pushcfunction(L, l_create);
+  lua_setfield(L, -2, "actor_critic");
+}

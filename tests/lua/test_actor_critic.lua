@@ -1,0 +1,58 @@
+-- test_actor_critic.lua — the spiking actor-critic from Lua: it learns a two-armed bandit
+-- through its synapses, records its steps, steps the environment as env:step does, and its
+-- mistakes get messages.
+local H = require "harness"
+
+local function bandit() return soma.env.bandit{ arms = 2, p = { 0.9, 0.1 }, trials = 1 } end
+local constant = { kind = "ratecode", group = 100, code = "monotone", lo = -1, hi = 1, r_max = 40 }
+
+H.test("it learns the better arm of a bandit", function()
+  local env = bandit()
+  local agent = soma.agent.actor_critic{ env = env, input = "context", encoder = constant, seed = 5 }
+  H.equal(tostring(agent), "soma spiking agent 'actor_critic' (2 actions)", "tostring")
+  H.check(agent.spiking and agent.kind == "actor_critic", "kind")
+  H.equal(agent.neurons, 100 + 50 + 2 * 20, "neurons: input, critic, two actor populations")
+  local late = 0
+  for k = 1, 100 do
+    local ep = agent:episode{ record = true }
+    H.equal(ep.steps, 1, "one pull per episode")
+    if k > 60 and ep.actions[1] == 0 then late = late + 1 end
+  end
+  H.check(late >= 34, "the better arm in " .. late .. " of the last 40 trials")
+  H.equal(env.episode, 100, "the environment counted the agent's episodes")
+  H.equal(agent.episodes, 100, "episodes")
+  H.check(agent.t > 0 and agent.spikes > 0, "the network ran")
+end)
+
+H.test("a recorded episode lists actions, rewards, values and dopamine", function()
+  local env = soma.env.grid{ map = "maps/tmaze.txt", max_steps = 5 }
+  local agent = soma.agent.actor_critic{ env = env, input = "x,y",
+    encoder = { kind = "place", nx = 9, ny = 7, x_hi = 8, y_hi = 6, sigma = 0.8 } }
+  local ep = agent:episode{ record = true }
+  H.equal(ep.steps, 5, "truncated at max_steps")
+  H.check(ep.truncated and not ep.terminated, "truncated")
+  for _, k in ipairs{ "actions", "rewards", "values", "dopamine" } do H.equal(#ep[k], 5, k) end
+  agent:learning(false)
+  agent:exploration{ temperature = 1, epsilon = 0.1 }
+  H.equal(agent:episode{ max_steps = 3 }.steps, 3, "a capped episode")
+end)
+
+local cases = {
+  { "no encoder", function() soma.agent.actor_critic{ env = bandit() } end, { "soma.agent.actor_critic", "give the encoder as encoder = {kind" } },
+  { "an unknown encoder", function() soma.agent.actor_critic{ env = bandit(), encoder = { kind = "grid" } } end, { "encoder kind must be" } },
+  { "a bad encoder parameter", function() soma.agent.actor_critic{ env = bandit(), encoder = { kind = "place", sigma = 0 } } end, { "sigma must be > 0" } },
+  { "an unknown encoder option", function() soma.agent.actor_critic{ env = bandit(), encoder = { kind = "onehot", size = 3 } } end, { "unknown option 'size'" } },
+  { "a continuous world", function() soma.agent.actor_critic{ env = soma.env.reach{}, encoder = constant } end, { "world 'reach' has continuous ones" } },
+  { "no world", function() soma.agent.actor_critic{ encoder = constant } end, { "give the world as env =" } },
+  { "a bad parameter", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, tau_e = -5 } end, { "tau_e must be > 0" } },
+  { "a misspelt parameter", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, lr_actr = 1 } end, { "unknown option 'lr_actr'", "did you mean 'lr_actor'" } },
+  { "a missing latent", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, input = "x" }:episode() end, { "agent:episode", "world 'bandit' has no latent 'x'" } },
+}
+for _, c in ipairs(cases) do
+  H.test(c[1], function()
+    local msg = H.errors(c[2], table.unpack(c[3]))
+    if msg then H.check(msg:find("test_actor_critic.lua:%d+:"), "no script location in: " .. msg) end
+  end)
+end
+
+H.done()
