@@ -16,13 +16,12 @@
 #include <string.h>
 
 #include "agents/actor_critic.h"
+#include "app/lua_agent.h"
 #include "app/lua_args.h"
 #include "app/lua_env.h"
 #include "app/lua_soma.h"
 
 #define LSOMA_AC "soma.actor_critic"
-/* an episode's cap when neither the call nor the world gives one (as the baselines') */
-#define DEFAULT_MAX_STEPS 1000000
 
 typedef struct lac {
   soma_ac *ac;              /* NULL once collected */
@@ -179,47 +178,20 @@ static void on_step(void *user, const soma_ac_step *s, const soma_env *env) {
 /* agent:episode{max_steps = N, record = false} -> {steps, reward, terminated, truncated,
  * episode [, actions, rewards, values, dopamine]} */
 static int a_episode(lua_State *L) {
-  static const char *const known[] = {"max_steps", "record", NULL};
+  static const char *const lists[] = {"actions", "rewards", "values", "dopamine"};
   const char *call = "agent:episode";
   lac *a = ac_check(L, 1, call);
-  if (lua_isnoneornil(L, 2)) {
-    lua_settop(L, 1);
-    lua_newtable(L);
-  }
-  la_table(L, 2, call, "a table of options, e.g. agent:episode{max_steps = 1000}");
-  la_known_keys(L, 2, call, known, NULL, NULL);
-  int64_t max_steps = la_int(L, 2, call, "max_steps", 0, 0, INT64_MAX);
-  int record = la_bool(L, 2, call, "record", 0);
-  lua_settop(L, 2);
-  lua_getiuservalue(L, 1, 1);   /* 3: the environment */
+  int64_t max_steps;
+  int record;
   soma_env_driver d;
-  soma_env *e = lenv_driver(L, 3, call, &d);
-  if (max_steps == 0 && e->max_steps == 0) max_steps = DEFAULT_MAX_STEPS;
+  soma_env *e = lagent_episode_args(L, call, &max_steps, &record, &d, 4);
   trace t = {L, record ? 4 : 0, 0};
-  for (int k = 0; k < 4; k++) lua_newtable(L);   /* 4..7: actions, rewards, values, dopamine */
   soma_ac_stats s;
   char err[512];
   if (soma_ac_episode(a->ac, e, &d, max_steps, &s, on_step, &t, err, sizeof err) != SOMA_OK)
     la_error(L, call, "%s", err);
   a->episodes++;
-  lua_createtable(L, 0, 9);
-  lua_pushinteger(L, s.steps);
-  lua_setfield(L, -2, "steps");
-  lua_pushnumber(L, s.reward);
-  lua_setfield(L, -2, "reward");
-  lua_pushboolean(L, s.terminated);
-  lua_setfield(L, -2, "terminated");
-  lua_pushboolean(L, s.truncated);
-  lua_setfield(L, -2, "truncated");
-  lua_pushinteger(L, a->episodes);
-  lua_setfield(L, -2, "episode");
-  if (record) {
-    static const char *const names[] = {"actions", "rewards", "values", "dopamine"};
-    for (int k = 0; k < 4; k++) {
-      lua_pushvalue(L, 4 + k);
-      lua_setfield(L, -2, names[k]);
-    }
-  }
+  lagent_push_result(L, s.steps, s.reward, s.terminated, s.truncated, a->episodes, record, lists, 4);
   return 1;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agents/tabular.h"
+#include "app/lua_agent.h"
 #include "app/lua_args.h"
 #include "app/lua_array.h"
 #include "app/lua_env.h"
@@ -24,8 +25,6 @@
 
 #define LSOMA_BASELINE "soma.baseline_agent"
 
-/* an episode's cap when neither the call nor the world gives one */
-#define DEFAULT_MAX_STEPS 1000000
 
 typedef struct lagent {
   soma_tabular *t;          /* NULL once closed */
@@ -144,46 +143,19 @@ static int record_step(void *ctx, soma_env *e, const double *a, int n, soma_env_
 /* agent:episode{max_steps = N, record = false} -> {steps, reward, terminated, truncated,
  * episode [, actions, rewards]} */
 static int a_episode(lua_State *L) {
-  static const char *const known[] = {"max_steps", "record", NULL};
+  static const char *const lists[] = {"actions", "rewards"};
   const char *call = "agent:episode";
   lagent *a = agent_check(L, 1, call);
-  if (lua_isnoneornil(L, 2)) {
-    lua_settop(L, 1);
-    lua_newtable(L);
-  }
-  la_table(L, 2, call, "a table of options, e.g. agent:episode{max_steps = 1000}");
-  la_known_keys(L, 2, call, known, NULL, NULL);
-  int64_t max_steps = la_int(L, 2, call, "max_steps", 0, 0, INT64_MAX);
-  int record = la_bool(L, 2, call, "record", 0);
-  lua_settop(L, 2);
-  lua_getiuservalue(L, 1, 1);   /* 3: the environment */
+  int64_t max_steps;
+  int record;
   recorder rec = {.L = L, .actions = 4, .rewards = 5};
-  soma_env *e = lenv_driver(L, 3, call, &rec.env);
-  if (max_steps == 0 && e->max_steps == 0) max_steps = DEFAULT_MAX_STEPS;
-  lua_newtable(L);   /* 4, 5: the actions and rewards when recording */
-  lua_newtable(L);
+  soma_env *e = lagent_episode_args(L, call, &max_steps, &record, &rec.env, 2);
   soma_env_driver with_lists = {record_reset, record_step, &rec};
   soma_tabular_stats s;
   if (soma_tabular_episode(a->t, e, record ? &with_lists : &rec.env, max_steps, &s))
     la_error(L, call, "%s", soma_tabular_errmsg(a->t));
   a->episodes++;
-  lua_createtable(L, 0, 7);
-  lua_pushinteger(L, s.steps);
-  lua_setfield(L, -2, "steps");
-  lua_pushnumber(L, s.reward);
-  lua_setfield(L, -2, "reward");
-  lua_pushboolean(L, s.terminated);
-  lua_setfield(L, -2, "terminated");
-  lua_pushboolean(L, s.truncated);
-  lua_setfield(L, -2, "truncated");
-  lua_pushinteger(L, a->episodes);
-  lua_setfield(L, -2, "episode");
-  if (record) {
-    lua_pushvalue(L, rec.actions);
-    lua_setfield(L, -2, "actions");
-    lua_pushvalue(L, rec.rewards);
-    lua_setfield(L, -2, "rewards");
-  }
+  lagent_push_result(L, s.steps, s.reward, s.terminated, s.truncated, a->episodes, record, lists, 2);
   return 1;
 }
 
