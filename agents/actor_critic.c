@@ -26,6 +26,8 @@ struct soma_ac {
   int n_actions;
   char input_spec[256];
   int64_t episodes;
+  soma_replay *replay;
+  int *replay_idx;          /* a reverse sequence */
 };
 
 soma_ac_params soma_ac_defaults(void) {
@@ -36,7 +38,9 @@ soma_ac_params soma_ac_defaults(void) {
       .step_ms = 100, .tail_ms = 300, .gap_ms = 200,
       .lr_actor = 0.01, .lr_critic = 0.01, .a_plus = 1, .tau_e = 500, .tau_dopamine = 200,
       .reward_scale = 1, .value_scale = 0.002, .tau_r = 1000,
-      .temperature = 0, .epsilon = 0, .input = "obs",
+      .temperature = 0, .epsilon = 0, .input = "obs", .step_reward = 0,
+      .replay = 0, .replay_capacity = 5000, .replay_ms = 30, .replay_drive = 500,
+      .replay_gamma = 0.9, .replay_gain = 1, .replay_tau_e = 20,
   };
 }
 
@@ -70,6 +74,14 @@ static int check(const soma_ac_params *p, int n_actions, char *err, size_t len) 
       {{"temperature", "spikes", 0, 0, 1e6, 0, ""}, p->temperature},
       {{"epsilon", "", 0, 0, 1, 0, ""}, p->epsilon},
       {{"actions", "", 0, 2, MAX_ACTIONS, SOMA_INT, ""}, n_actions},
+      {{"step_reward", "", 0, -1e6, 1e6, 0, ""}, p->step_reward},
+      {{"replay", "", 0, 0, 1, SOMA_INT, ""}, p->replay},
+      {{"replay_capacity", "transitions", 0, 1, 1e7, SOMA_INT, ""}, p->replay_capacity},
+      {{"replay_ms", "ms", 0, 0, 1e6, SOMA_LO_OPEN, ""}, p->replay_ms},
+      {{"replay_drive", "pA", 0, 0, 1e6, 0, ""}, p->replay_drive},
+      {{"replay_gamma", "", 0, 0, 1, 0, ""}, p->replay_gamma},
+      {{"replay_gain", "", 0, -1e6, 1e6, 0, ""}, p->replay_gain},
+      {{"replay_tau_e", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->replay_tau_e},
   };
   char msg[256];
   for (size_t i = 0; i < sizeof t / sizeof *t; i++)
@@ -165,6 +177,18 @@ static int build(soma_ac *ac, char *err, size_t len) {
   w.epsilon = p->epsilon;
   w.seed = p->seed * 0x9e3779b97f4a7c15ull + 1;
   if (!(ac->wta = soma_wta_create(&w, err, len))) return 1;
+  if (p->replay) {
+    soma_replay_config rc = soma_replay_defaults();
+    rc.capacity = p->replay_capacity;
+    rc.obs_dim = soma_encoder_input_size(ac->enc);
+    rc.act_dim = 1;
+    rc.seed = (uint32_t)p->seed;
+    if (!(ac->replay = soma_replay_create(&rc, err, len))) return 1;
+    if (!(ac->replay_idx = malloc(sizeof *ac->replay_idx * (size_t)p->replay_capacity))) {
+      snprintf(err, len, "out of memory");
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -201,6 +225,8 @@ void soma_ac_destroy(soma_ac *ac) {
   soma_net_destroy(ac->net);
   soma_encoder_destroy(ac->enc);
   soma_wta_destroy(ac->wta);
+  soma_replay_destroy(ac->replay);
+  free(ac->replay_idx);
   free(ac);
 }
 
@@ -216,6 +242,8 @@ int soma_ac_learning(soma_ac *ac, int on) {
 int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon) {
   return soma_wta_set_exploration(ac->wta, temperature, epsilon);
 }
+
+soma_replay *soma_ac_replay(soma_ac *ac) { return ac->replay; }
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
@@ -244,15 +272,19 @@ static int read_input(const soma_ac *ac, const soma_env *env, double *in, char *
   return n;
 }
 
-static int encode(soma_ac *ac, const soma_env *env, char *err, size_t len) {
-  double in[MAX_INPUT];
-  int n = read_input(ac, env, in, err, len);
-  if (n < 0) return 1;
+/* the input rates for what the encoder reads (in, n values) */
+static int apply(soma_ac *ac, const double *in, int n, char *err, size_t len) {
   if (soma_encoder_apply(ac->enc, in, n, ac->input) != SOMA_OK) {
     snprintf(err, len, "actor_critic: input: %s", soma_encoder_errmsg(ac->enc));
     return 1;
   }
   return 0;
+}
+
+/* reads the world (obs or latents) into in and sets the input rates; the count, or -1 */
+static int encode(soma_ac *ac, const soma_env *env, double *in, char *err, size_t len) {
+  int n = read_input(ac, env, in, err, len);
+  return n < 0 || apply(ac, in, n, err, len) ? -1 : n;
 }
 
 static int run(soma_ac *ac, double ms, char *err, size_t len) {
@@ -264,6 +296,59 @@ static int run(soma_ac *ac, double ms, char *err, size_t len) {
     return 1;
   }
   return fail_engine(ac, "run", err, len);
+}
+
+/* the drive of replay into one actor population (I_e, pA), or none (a < 0) */
+static int drive_action(soma_ac *ac, int a) {
+  for (int b = 0; b < ac->n_actions; b++) {
+    soma_dist d = soma_dist_const(b == a ? ac->p.replay_drive : 0);
+    if (soma_pop_set_var_dist(ac->actor[b], "I_e", &d) != SOMA_OK) return 1;
+  }
+  return 0;
+}
+
+/* eligibility time constant of every plastic projection */
+static int set_tau_e(soma_ac *ac, double tau_e) {
+  for (int k = 0; k < ac->n_plastic; k++)
+    if (soma_proj_set_rule_param(ac->plastic[k], "tau_e", tau_e) != SOMA_OK) return 1;
+  return 0;
+}
+
+/* Sleep after a rewarded episode: the path that led to the reward, its loops erased (the
+ * detours and the bumps into walls are not part of it), from the reward backwards; each state
+ * with the action taken there driven into its population for replay_ms, then dopamine
+ * reward * gain * gamma^k while the pairs of that state and action are still eligible (tau_e
+ * shortened meanwhile so the credit stays with them). Every replayed state is logged. */
+static int reverse_replay(soma_ac *ac, soma_ac_stats *out, char *err, size_t len) {
+  int *idx = ac->replay_idx;
+  int n = soma_replay_reward_sequence(ac->replay, ac->episodes, 0, idx, ac->p.replay_capacity, NULL);
+  n = soma_replay_loop_erase(ac->replay, idx, n);
+  if (n <= 0) return 0;
+  for (int k = 0; k < n / 2; k++) {   /* backwards from the reward */
+    int swap = idx[k];
+    idx[k] = idx[n - 1 - k];
+    idx[n - 1 - k] = swap;
+  }
+  soma_replay_transition t;
+  if (soma_replay_get(ac->replay, idx[0], &t, err, len) < 0) return 1;
+  double credit = t.reward * ac->p.replay_gain;
+  if (set_tau_e(ac, ac->p.replay_tau_e)) return fail_engine(ac, "replay", err, len);
+  for (int k = 0; k < n; k++, credit *= ac->p.replay_gamma) {
+    if (soma_replay_get(ac->replay, idx[k], &t, err, len) < 0) return 1;
+    if (apply(ac, t.obs, soma_replay_obs_dim(ac->replay), err, len) || drive_action(ac, (int)t.action[0]))
+      return 1;
+    if (soma_replay_log(ac->replay, soma_net_time(ac->net), SOMA_REPLAY_REVERSE, &idx[k], 1, err, len) < 0)
+      return 1;
+    if (run(ac, ac->p.replay_ms, err, len)) return 1;
+    if (soma_mod_add(ac->dopamine, credit) != SOMA_OK) return fail_engine(ac, "replay", err, len);
+    out->replayed++;
+  }
+  soma_dist zero = soma_dist_const(0);
+  if (drive_action(ac, -1) || soma_pop_set_var_dist(ac->input, "rate", &zero) != SOMA_OK ||
+      set_tau_e(ac, ac->p.tau_e))
+    return fail_engine(ac, "replay", err, len);
+  /* the last dopamine acts on the last pairs while the network settles */
+  return run(ac, 3 * ac->p.tau_dopamine, err, len);
 }
 
 int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_t max_steps,
@@ -281,8 +366,10 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
   double counts[MAX_ACTIONS];
   uint64_t before[MAX_ACTIONS];
   soma_env_result r = {0};
+  double in[MAX_INPUT];
   while (!env->done && (max_steps <= 0 || out->steps < max_steps)) {
-    if (encode(ac, env, err, len)) return SOMA_ERR_PARAM;
+    int n_in = encode(ac, env, in, err, len);
+    if (n_in < 0) return SOMA_ERR_PARAM;
     for (int a = 0; a < ac->n_actions; a++) before[a] = soma_pop_spike_count(ac->actor[a]);
     if (run(ac, ac->p.step_ms, err, len)) return SOMA_ERR_RUNAWAY;
     for (int a = 0; a < ac->n_actions; a++)
@@ -297,8 +384,19 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
                       .t_ms = soma_net_time(ac->net)};
     double a = action;
     if (soma_env_drive_step(d, env, &a, 1, &r, err, len)) return SOMA_ERR_PARAM;
-    if (r.reward != 0 && soma_mod_add(ac->dopamine, r.reward * ac->p.reward_scale) != SOMA_OK)
-      return fail_engine(ac, "reward", err, len);
+    double da = r.reward * ac->p.reward_scale + ac->p.step_reward;
+    if (da != 0 && soma_mod_add(ac->dopamine, da) != SOMA_OK) return fail_engine(ac, "reward", err, len);
+    if (ac->replay) {
+      soma_replay_transition tr = {.obs = in, .action = &a, .reward = r.reward,
+                                   .terminal = r.terminated, .episode = ac->episodes,
+                                   .step = out->steps + 1, .t_ms = s.t_ms};
+      if (n_in != soma_replay_obs_dim(ac->replay)) {
+        snprintf(err, len, "actor_critic: the input has %d values, the encoder reads %d", n_in,
+                 soma_replay_obs_dim(ac->replay));
+        return SOMA_ERR_PARAM;
+      }
+      if (soma_replay_add(ac->replay, &tr, err, len) < 0) return SOMA_ERR_PARAM;
+    }
     out->steps++;
     out->reward += r.reward;
     s.reward = r.reward;
@@ -311,6 +409,8 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
   soma_dist zero = soma_dist_const(0);
   if (soma_pop_set_var_dist(ac->input, "rate", &zero) != SOMA_OK)
     return fail_engine(ac, "input", err, len);
-  if (run(ac, ac->p.tail_ms + ac->p.gap_ms, err, len)) return SOMA_ERR_RUNAWAY;
+  if (run(ac, ac->p.tail_ms, err, len)) return SOMA_ERR_RUNAWAY;
+  if (ac->replay && out->reward > 0 && reverse_replay(ac, out, err, len)) return SOMA_ERR_PARAM;
+  if (run(ac, ac->p.gap_ms, err, len)) return SOMA_ERR_RUNAWAY;
   return SOMA_OK;
 }

@@ -23,6 +23,7 @@
 
 #include "agents/encode.h"
 #include "agents/readout.h"
+#include "agents/replay.h"
 #include "envs/env.h"
 #include "sim/soma.h"
 
@@ -50,6 +51,18 @@ typedef struct soma_ac_params {
   double temperature;     /* softmax over spike counts (default 0: greedy; the noise explores) */
   double epsilon;         /* random actions (default 0) */
   const char *input;      /* "obs" (default) or latent names separated by commas ("x,y", "node") */
+  double step_reward;     /* dopamine added at every step: a cost (< 0) that weakens useless
+                             actions (default 0) */
+  /* reverse replay (sleep) after an episode that ended with a reward: its states are
+     re-injected from the reward backwards, time-compressed, each with the action taken there
+     driven in its actor population and dopamine reward * replay_gain * replay_gamma^k */
+  int replay;             /* 1: on (default 0) */
+  int replay_capacity;    /* transitions kept (default 5000) */
+  double replay_ms;       /* per replayed state (default 30) */
+  double replay_drive;    /* pA into the replayed action's population (default 500) */
+  double replay_gamma;    /* credit per step back from the reward (default 0.9) */
+  double replay_gain;     /* dopamine per unit of reward in replay (default 1) */
+  double replay_tau_e;    /* eligibility time constant during replay, ms (default 20) */
 } soma_ac_params;
 
 soma_ac_params soma_ac_defaults(void);
@@ -70,6 +83,7 @@ typedef struct soma_ac_stats {
   int64_t steps;
   double reward;
   int terminated, truncated;
+  int replayed;             /* states replayed after the episode */
 } soma_ac_stats;
 
 typedef void (*soma_ac_step_fn)(void *user, const soma_ac_step *s, const soma_env *env);
@@ -97,5 +111,8 @@ int soma_ac_n_actions(const soma_ac *ac);
 int soma_ac_learning(soma_ac *ac, int on);
 /* Exploration between episodes. */
 int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon);
+/* The replay buffer (NULL without replay): its stored transitions and its log of replay events
+ * (agents/replay.h). */
+struct soma_replay *soma_ac_replay(soma_ac *ac);
 
 #endif

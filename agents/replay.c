@@ -425,6 +425,19 @@ int soma_replay_reward_sequence(const soma_replay *r, int64_t episode, int rever
   return collect(r, e, end, reverse, idx, max);
 }
 
+int soma_replay_loop_erase(const soma_replay *r, int *idx, int n) {
+  const int d = r->c.obs_dim;
+  int kept = 0;
+  for (int k = 0; k < n; k++) {
+    const double *s = r->obs + (size_t)idx[k] * (size_t)d;
+    int j = 0;
+    while (j < kept && memcmp(r->obs + (size_t)idx[j] * (size_t)d, s, sizeof *s * (size_t)d)) j++;
+    kept = j;   /* a state seen before: the loop since then is erased with its first visit */
+    idx[kept++] = idx[k];
+  }
+  return kept;
+}
+
 /* ---- the replay log ------------------------------------------------------------------ */
 
 static const char *const kind_names[SOMA_REPLAY_N_KINDS] = {"uniform", "prioritized", "reverse",

@@ -170,6 +170,12 @@ int soma_replay_episode(const soma_replay *r, int64_t episode, int reverse, int 
 int soma_replay_reward_sequence(const soma_replay *r, int64_t episode, int reverse, int *idx,
                                 int max, int64_t *which);
 
+/* Erases the loops of a sequence of slots in forward (time) order, in place: when a state
+ * (the observation, compared exactly) comes back, everything since its earlier visit goes,
+ * that visit included, so each state keeps only the action last taken from it (the
+ * loop-erased path, as in a loop-erased random walk). Returns the new length. */
+int soma_replay_loop_erase(const soma_replay *r, int *idx, int n);
+
 /* ---- the replay log ------------------------------------------------------------------ */
 
 /* Appends one event per slot in idx[0..n): replayed at t_ms, chosen by `kind`; the episode

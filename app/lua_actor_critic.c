@@ -107,16 +107,17 @@ static soma_encoder *encoder_of(lua_State *L, int idx, const char *call) {
 /* ---- creation ---------------------------------------------------------------------------- */
 
 /* the agent's numeric parameters by name, in soma_ac_params */
-#define AC_INTS(X) X(group) X(n_critic)
+#define AC_INTS(X) X(group) X(n_critic) X(replay_capacity)
 #define AC_NUMBERS(X)                                                                              \
   X(dt) X(w_actor) X(w_critic) X(w_max) X(w_inh) X(noise_hz) X(noise_w)     \
   X(step_ms) X(tail_ms) X(gap_ms) X(lr_actor) X(lr_critic) X(a_plus) X(tau_e) X(tau_dopamine)    \
-  X(reward_scale) X(value_scale) X(tau_r) X(temperature) X(epsilon)
+  X(reward_scale) X(value_scale) X(tau_r) X(temperature) X(epsilon) X(step_reward)             \
+  X(replay_ms) X(replay_drive) X(replay_gamma) X(replay_gain) X(replay_tau_e)
 
 static int l_create(lua_State *L) {
   const char *call = "soma.agent.actor_critic";
 #define NAME(f) #f,
-  static const char *const known[] = {"env", "encoder", "input", "seed", "threads",
+  static const char *const known[] = {"env", "encoder", "input", "seed", "threads", "replay",
                                       AC_INTS(NAME) AC_NUMBERS(NAME) NULL};
 #undef NAME
   la_table(L, 1, call, "a table of options, e.g. {env = env, encoder = {kind = \"place\", ...}}");
@@ -141,6 +142,7 @@ static int l_create(lua_State *L) {
   p.seed = (uint64_t)la_int(L, 1, call, "seed", run ? run->seed : 1, 0, INT64_MAX);
   p.threads = (int)la_int(L, 1, call, "threads", run ? run->threads : 1, 1, 1024);
   p.input = la_str(L, 1, call, "input", p.input);
+  p.replay = la_bool(L, 1, call, "replay", p.replay);
   lua_getfield(L, 1, "encoder");   /* 3 */
   soma_encoder *enc = encoder_of(L, 3, call);
 
@@ -170,7 +172,8 @@ static void on_step(void *user, const soma_ac_step *s, const soma_env *env) {
   t->n++;
   const double v[4] = {s->action, s->reward, s->value, s->dopamine};
   for (int k = 0; k < 4; k++) {
-    lua_pushnumber(t->L, v[k]);
+    if (k == 0) lua_pushinteger(t->L, (lua_Integer)v[k]);
+    else lua_pushnumber(t->L, v[k]);
     lua_rawseti(t->L, t->lists + k, t->n);
   }
 }
@@ -192,6 +195,30 @@ static int a_episode(lua_State *L) {
     la_error(L, call, "%s", err);
   a->episodes++;
   lagent_push_result(L, s.steps, s.reward, s.terminated, s.truncated, a->episodes, record, lists, 4);
+  lua_pushinteger(L, s.replayed);
+  lua_setfield(L, -2, "replayed");
+  return 1;
+}
+
+/* agent:replays() -> {{t_ms, episode, step, kind}, ...}: every state replayed so far */
+static int a_replays(lua_State *L) {
+  lac *a = ac_check(L, 1, "agent:replays");
+  soma_replay *r = soma_ac_replay(a->ac);
+  size_t n = 0;
+  const soma_replay_event *ev = r ? soma_replay_events(r, &n) : NULL;
+  lua_createtable(L, (int)n, 0);
+  for (size_t k = 0; k < n; k++) {
+    lua_createtable(L, 0, 4);
+    lua_pushnumber(L, ev[k].t_ms);
+    lua_setfield(L, -2, "t_ms");
+    lua_pushinteger(L, ev[k].episode);
+    lua_setfield(L, -2, "episode");
+    lua_pushinteger(L, ev[k].step);
+    lua_setfield(L, -2, "step");
+    lua_pushstring(L, soma_replay_kind_name(ev[k].kind));
+    lua_setfield(L, -2, "kind");
+    lua_rawseti(L, -2, (lua_Integer)k + 1);
+  }
   return 1;
 }
 
@@ -236,7 +263,7 @@ static int a_index(lua_State *L) {
   else
     return la_error(L, "agent", "spiking agents have no field '%s' (fields: kind, spiking, "
                     "episodes, actions, neurons, synapses, t, spikes; methods: episode, learning, "
-                    "exploration)", key);
+                    "exploration, replays)", key);
   return 1;
 }
 
@@ -255,6 +282,7 @@ static int a_gc(lua_State *L) {
 
 void lactor_critic_open(lua_State *L) {
   static const luaL_Reg methods[] = {{"episode", a_episode},   {"learning", a_learning},
+                                     {"replays", a_replays},
                                      {"exploration", a_exploration}, {"__index", a_index},
                                      {"__gc", a_gc},           {"__tostring", a_tostring},
                                      {NULL, NULL}};

@@ -297,6 +297,34 @@ TEST(reverse_replay_runs_back_from_the_reward_across_the_wrap) {
   soma_replay_destroy(r);
 }
 
+/* a walk through states (one number each): the loops erased, each state keeps its last visit */
+TEST(loops_are_erased_from_a_path) {
+  soma_replay *r = buffer(32, 1, 0.6, 1);
+  REQUIRE(r);
+  /* states A B C B D D E: the loop B C B and the bump D D go; A B D E stays */
+  const double walk[] = {1, 2, 3, 2, 4, 4, 5};
+  int idx[16];
+  char err[256];
+  for (int k = 0; k < 7; k++) {
+    double a = k;
+    soma_replay_transition t = {.obs = &walk[k], .action = &a, .episode = 1, .step = k};
+    idx[k] = soma_replay_add(r, &t, err, sizeof err);
+  }
+  int n = soma_replay_loop_erase(r, idx, 7);
+  CHECK_INTS(idx, n, 0, 3, 5, 6);   /* B from its second visit (slot 3), D from its second (5) */
+  /* a path that comes back to its start: only the last visit of it stays */
+  const double ring[] = {7, 8, 9, 7};
+  for (int k = 0; k < 4; k++) {
+    double a = k;
+    soma_replay_transition t = {.obs = &ring[k], .action = &a, .episode = 2, .step = k};
+    idx[k] = soma_replay_add(r, &t, err, sizeof err);
+  }
+  n = soma_replay_loop_erase(r, idx, 4);
+  CHECK_INTS(idx, n, 10);
+  CHECK(soma_replay_loop_erase(r, idx, 0) == 0);
+  soma_replay_destroy(r);
+}
+
 TEST(episodes_are_listed_oldest_first) {
   soma_replay *r = buffer(8, 2, 0.6, 1);
   REQUIRE(r);
@@ -535,6 +563,7 @@ int main(void) {
   RUN(bad_settings_are_refused_with_their_value);
   RUN(bad_transitions_are_refused_and_change_nothing);
   RUN(bad_calls_are_refused_and_change_nothing);
+  RUN(loops_are_erased_from_a_path);
   RUN(timing_for_information);
   return h_done();
 }

@@ -37,6 +37,25 @@ H.test("a recorded episode lists actions, rewards, values and dopamine", functio
   H.equal(agent:episode{ max_steps = 3 }.steps, 3, "a capped episode")
 end)
 
+H.test("replay after a rewarded episode, logged", function()
+  local env = soma.env.grid{ map = "maps/tmaze.txt", max_steps = 60 }
+  local agent = soma.agent.actor_critic{ env = env, input = "x,y", replay = true, replay_gain = 20,
+    step_reward = -0.3, encoder = { kind = "place", nx = 9, ny = 7, x_hi = 8, y_hi = 6, sigma = 0.6 } }
+  local replayed, rewarded = 0, 0
+  for k = 1, 12 do
+    local ep = agent:episode{}
+    replayed = replayed + ep.replayed
+    if ep.reward > 0 then rewarded = rewarded + 1 else H.equal(ep.replayed, 0, "no reward, no replay") end
+  end
+  H.check(rewarded > 0 and replayed > 0, "rewarded " .. rewarded .. ", replayed " .. replayed)
+  local log = agent:replays()
+  H.equal(#log, replayed, "every replayed state is logged")
+  H.equal(log[1].kind, "reverse", "kind")
+  H.check(log[1].t_ms > 0 and log[1].episode >= 1 and log[1].step >= 1, "when and what")
+  -- the loop-erased path: at most one replay per cell, from the reward backwards
+  H.check(log[1].step > log[2].step, "backwards")
+end)
+
 local cases = {
   { "no encoder", function() soma.agent.actor_critic{ env = bandit() } end, { "soma.agent.actor_critic", "give the encoder as encoder = {kind" } },
   { "an unknown encoder", function() soma.agent.actor_critic{ env = bandit(), encoder = { kind = "grid" } } end, { "encoder kind must be" } },
