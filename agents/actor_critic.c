@@ -36,7 +36,8 @@ soma_ac_params soma_ac_defaults(void) {
       .w_actor = 30, .w_critic = 30, .w_max = 200, .w_inh = -150,
       .noise_hz = 5000, .noise_w = 30,
       .step_ms = 100, .tail_ms = 300, .gap_ms = 200,
-      .lr_actor = 0.01, .lr_critic = 0.01, .a_plus = 1, .tau_e = 500, .tau_dopamine = 200,
+      .lr_actor = 0.01, .lr_critic = 0.01, .a_plus = 1, .tau_e = 500, .learn_every = 5,
+      .tau_dopamine = 200,
       .reward_scale = 1, .value_scale = 0.002, .tau_r = 1000,
       .temperature = 0, .epsilon = 0, .input = "obs", .step_reward = 0,
       .replay = 0, .replay_capacity = 5000, .replay_ms = 30, .replay_drive = 500,
@@ -67,6 +68,7 @@ static int check(const soma_ac_params *p, int n_actions, char *err, size_t len) 
       {{"lr_critic", "1/ms", 0, 0, 1e6, 0, ""}, p->lr_critic},
       {{"a_plus", "pA", 0, 0, 1e6, 0, ""}, p->a_plus},
       {{"tau_e", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->tau_e},
+      {{"learn_every", "ms", 0, 0, 1000, SOMA_LO_OPEN, ""}, p->learn_every},
       {{"tau_dopamine", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->tau_dopamine},
       {{"reward_scale", "", 0, -1e6, 1e6, 0, ""}, p->reward_scale},
       {{"value_scale", "1/Hz", 0, 0, 1e6, 0, ""}, p->value_scale},
@@ -116,7 +118,7 @@ static soma_proj *plastic_input(soma_ac *ac, soma_pop *post, double w0, double l
   soma_proj *pr = soma_proj_create(ac->net, name, ac->input, post, &c);
   if (!pr) return NULL;
   soma_param rule[] = {{"A_plus", ac->p.a_plus}, {"tau_e", ac->p.tau_e}, {"lr", lr},
-                       {"w_min", 0},             {"w_max", ac->p.w_max}, {"every", ac->p.dt},
+                       {"w_min", 0},             {"w_max", ac->p.w_max}, {"every", ac->p.learn_every},
                        {NULL, 0}};
   if (soma_proj_plastic(pr, "td_ltp", rule, "dopamine") != SOMA_OK) return NULL;
   ac->plastic[ac->n_plastic++] = pr;

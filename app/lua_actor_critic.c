@@ -110,7 +110,7 @@ static soma_encoder *encoder_of(lua_State *L, int idx, const char *call) {
 #define AC_INTS(X) X(group) X(n_critic) X(replay_capacity)
 #define AC_NUMBERS(X)                                                                              \
   X(dt) X(w_actor) X(w_critic) X(w_max) X(w_inh) X(noise_hz) X(noise_w)     \
-  X(step_ms) X(tail_ms) X(gap_ms) X(lr_actor) X(lr_critic) X(a_plus) X(tau_e) X(tau_dopamine)    \
+  X(step_ms) X(tail_ms) X(gap_ms) X(lr_actor) X(lr_critic) X(a_plus) X(tau_e) X(learn_every) X(tau_dopamine)    \
   X(reward_scale) X(value_scale) X(tau_r) X(temperature) X(epsilon) X(step_reward)             \
   X(replay_ms) X(replay_drive) X(replay_gamma) X(replay_gain) X(replay_tau_e)
 
