@@ -264,9 +264,11 @@ static void record_row(lua_State *L, lenv *h, const double *action, int n_action
   for (int i = 0; i < e->world->n_latents; i++) row[k++] = e->latent[i];
 }
 
-/* <name>-episode-<k>.png: the world and the path of episode k, as it ended */
+/* <name>-episode-<k>.png: the world and the path of episode k, as it ended, when k is a
+ * multiple of snapshot_every (once per episode) */
 static void snapshot(lua_State *L, lenv *h) {
   lsoma_run *run = lsoma_run_of(L);
+  if (h->snapshot_every <= 0 || h->e->episode <= 0 || h->e->episode % h->snapshot_every) return;
   if (!run || !run->dir || h->snapshot_last == h->e->episode) return;
   h->snapshot_last = h->e->episode;
   figure *f = figure_create(480, 480);
@@ -288,7 +290,7 @@ static void env_reset(lua_State *L, lenv *h, uint64_t seed, int reseed) {
     lsoma_run *run = lsoma_run_of(L);
     seed = (uint64_t)(run ? run->seed : 1) * 1000003u + (uint64_t)h->number;
   }
-  if (h->snapshot_every > 0 && e->episode > 0 && e->episode % h->snapshot_every == 0) snapshot(L, h);
+  snapshot(L, h);   /* an episode cut short by the script, not ended by the world */
   soma_env_reset(e, seed, reseed);
   h->episode_t0 = lsoma_now_ms(L);
   record_row(L, h, NULL, 0, NULL);
@@ -299,6 +301,7 @@ static int env_step(lua_State *L, lenv *h, const double *a, int n, soma_env_resu
                     size_t len) {
   if (soma_env_step(h->e, a, n, r, err, len)) return 1;
   record_row(L, h, a, n, r);
+  if (h->e->done) snapshot(L, h);   /* as the episode ended, before any change */
   lsoma_run *run = lsoma_run_of(L);
   if (run && run->frame && !run->drawing && run->frame(run->frame_ctx, L, 0)) {
     lua_pushstring(L, run->stop_message);
@@ -499,7 +502,7 @@ int lenv_close_all(lua_State *L, const char *dir, char **json, char *err, size_t
     lenv *h = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!h || !h->e) continue;
-    if (h->snapshot_every > 0 && h->e->episode > 0 && h->e->episode % h->snapshot_every == 0) snapshot(L, h);
+    snapshot(L, h);
     char file[128] = "";
     if (h->record && dir) {
       snprintf(file, sizeof file, "%s%sbehaviour.npy", h->number == 1 && !strcmp(h->name, "env") ? "" : h->name,
