@@ -2,12 +2,20 @@
 #   make            build bin/soma and build/rel/libsoma.a (installs missing Debian packages)
 #   make test       run every test; ends with "N passed, N failed"
 #   make SANITIZE=1 test   the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make demo       the default demo (headless), writes runs/demo-<date>-<time>/
+#   make demo       the default demo (headless): a spiking agent learns the labyrinth,
+#                   writes runs/labyrinth_fewshot-<date>-<time>/
 #   make bench      benchmark tables (bench/results.md), with the Brian2 peer
 #   make deps       install the Debian packages soma needs (a no-op when present)
+#   make MPI=1      build/mpi/soma with MPI, for mpirun -np R soma sweep ...
 
 SANITIZE ?= 0
+MPI ?= 0
 CC := gcc
+# make MPI=1: soma sweep spreads points over mpirun's ranks (app/sweep_mpi.c, OpenMPI's mpicc)
+ifeq ($(MPI),1)
+  CC := mpicc
+  OUT ?= build/mpi
+endif
 ifeq ($(SANITIZE),1)
   OUT ?= build/san
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -21,7 +29,7 @@ endif
 # -ffp-contract=fast: FMAs (-std=c11 turns them off); -fno-trapping-math lets conditional
 # updates vectorise (threshold, reset). Neither changes results between thread counts.
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unknown-pragmas -fopenmp -I. \
-  -ffp-contract=fast -fno-trapping-math -fno-math-errno $(OPT) -MMD -MP
+  -ffp-contract=fast -fno-trapping-math -fno-math-errno $(OPT) -MMD -MP $(if $(filter 1,$(MPI)),-DSOMA_MPI)
 APP_CFLAGS = $(CFLAGS) $(shell pkg-config --cflags lua5.4 sdl2 SDL2_ttf libpng 2>/dev/null) \
   -DSOMA_GIT_REV='"$(GIT_REV)"'
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -32,7 +40,7 @@ ifeq ($(SANITIZE),1)
 endif
 
 LIB_SRC := $(wildcard sim/*.c nets/*.c envs/*.c agents/*.c joint/*.c)
-APP_SRC := $(wildcard app/*.c)
+APP_SRC := $(filter-out $(if $(filter 1,$(MPI)),,app/sweep_mpi.c),$(wildcard app/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/%.o)
 APP_OBJ := $(APP_SRC:%.c=$(OUT)/%.o)
@@ -79,7 +87,7 @@ test: $(TEST_BIN) $(SOMA)
 	@SOMA=$(SOMA) OUT=$(OUT) SANITIZE=$(SANITIZE) tests/run.sh $(TEST_BIN)
 
 demo: bin/soma
-	bin/soma demo
+	bin/soma run scripts/labyrinth_fewshot.lua --set demo=true
 
 $(OUT)/bench_models: bench/micro_models.c $(LIB)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@

@@ -159,44 +159,49 @@ static int l_create(lua_State *L) {
 
 /* ---- episodes ---------------------------------------------------------------------------- */
 
-typedef struct trace {
+/* the critic's value and the dopamine at each decision, into two lists from slot `first` */
+typedef struct signals {
   lua_State *L;
-  int lists;                /* stack slot of the first of four lists, or 0 */
+  int first;                /* 0: not recording */
   lua_Integer n;
-} trace;
+} signals;
 
 static void on_step(void *user, const soma_ac_step *s, const soma_env *env) {
   (void)env;
-  trace *t = user;
-  if (!t->lists) return;
+  signals *t = user;
+  if (!t->first) return;
   t->n++;
-  const double v[4] = {s->action, s->reward, s->value, s->dopamine};
-  for (int k = 0; k < 4; k++) {
-    if (k == 0) lua_pushinteger(t->L, (lua_Integer)v[k]);
-    else lua_pushnumber(t->L, v[k]);
-    lua_rawseti(t->L, t->lists + k, t->n);
-  }
+  lua_pushnumber(t->L, s->value);
+  lua_rawseti(t->L, t->first, t->n);
+  lua_pushnumber(t->L, s->dopamine);
+  lua_rawseti(t->L, t->first + 1, t->n);
 }
 
-/* agent:episode{max_steps = N, record = false} -> {steps, reward, terminated, truncated,
- * episode [, actions, rewards, values, dopamine]} */
+/* agent:episode{max_steps = N, record = false, latents = {...}} -> {steps, reward, terminated,
+ * truncated, episode, replayed [, actions, rewards, values, dopamine, <latents>]} */
 static int a_episode(lua_State *L) {
-  static const char *const lists[] = {"actions", "rewards", "values", "dopamine"};
   const char *call = "agent:episode";
   lac *a = ac_check(L, 1, call);
   int64_t max_steps;
-  int record;
-  soma_env_driver d;
-  soma_env *e = lagent_episode_args(L, call, &max_steps, &record, &d, 4);
-  trace t = {L, record ? 4 : 0, 0};
+  lagent_trace tr;
+  soma_env *e = lagent_episode_args(L, call, &max_steps, &tr);
+  signals t = {L, tr.record ? tr.next_slot : 0, 0};
+  lua_newtable(L);   /* values, dopamine */
+  lua_newtable(L);
   soma_ac_stats s;
   char err[512];
-  if (soma_ac_episode(a->ac, e, &d, max_steps, &s, on_step, &t, err, sizeof err) != SOMA_OK)
+  if (soma_ac_episode(a->ac, e, &tr.drive, max_steps, &s, on_step, &t, err, sizeof err) != SOMA_OK)
     la_error(L, call, "%s", err);
   a->episodes++;
-  lagent_push_result(L, s.steps, s.reward, s.terminated, s.truncated, a->episodes, record, lists, 4);
+  lagent_push_result(L, &tr, s.steps, s.reward, s.terminated, s.truncated, a->episodes);
   lua_pushinteger(L, s.replayed);
   lua_setfield(L, -2, "replayed");
+  if (tr.record) {
+    lua_pushvalue(L, tr.next_slot);
+    lua_setfield(L, -2, "values");
+    lua_pushvalue(L, tr.next_slot + 1);
+    lua_setfield(L, -2, "dopamine");
+  }
   return 1;
 }
 

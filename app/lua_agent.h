@@ -1,5 +1,5 @@
 /* lua_agent.h — what the agents' bindings share (app/lua_actor_critic.c, lua_baselines.c):
- * reading agent:episode's options and building its result. */
+ * agent:episode's options, the record of an episode, and its result. */
 #ifndef SOMA_LUA_AGENT_H
 #define SOMA_LUA_AGENT_H
 
@@ -8,15 +8,30 @@
 
 #include "envs/env.h"
 
-/* agent:episode{max_steps = N, record = false} with the agent at 1 and its world as user value
- * 1: checks the options at 2, pushes the world (at 3) and returns it with its driver. max_steps
- * defaults to the world's own limit, else 10^6. Then pushes n_lists empty tables (4, 5, ...)
- * for the record. */
-soma_env *lagent_episode_args(lua_State *L, const char *call, int64_t *max_steps, int *record,
-                              soma_env_driver *d, int n_lists);
-/* Pushes the episode's result {steps, reward, terminated, truncated, episode}, with the lists
- * at 4, 5, ... under their names when recording. */
-void lagent_push_result(lua_State *L, int64_t steps, double reward, int terminated, int truncated,
-                        int64_t episode, int record, const char *const *lists, int n_lists);
+#define LAGENT_MAX_LATENTS 8
+
+/* An episode's record: the environment's driver wrapped so that, with record = true, every
+ * step appends the action, the reward and the latents asked for to Lua lists (stack slots 4,
+ * 5, 6, ...). */
+typedef struct lagent_trace {
+  soma_env_driver drive;    /* what the agent steps the world through */
+  soma_env_driver env;      /* the environment's own driver */
+  lua_State *L;
+  int record;
+  int n_latents, latent[LAGENT_MAX_LATENTS];
+  const char *latent_name[LAGENT_MAX_LATENTS];
+  int next_slot;            /* the first free stack slot after the record's lists */
+  lua_Integer n;
+} lagent_trace;
+
+/* agent:episode{max_steps = N, record = false, latents = {"node", ...}} with the agent at 1 and
+ * its world as user value 1: checks the options at 2, pushes the world (at 3) and the record's
+ * lists, and returns the world. max_steps defaults to the world's own limit, else 10^6. */
+soma_env *lagent_episode_args(lua_State *L, const char *call, int64_t *max_steps,
+                              lagent_trace *tr);
+/* Pushes the episode's result {steps, reward, terminated, truncated, episode} with, when
+ * recording, the lists actions, rewards and one per latent asked for. */
+void lagent_push_result(lua_State *L, const lagent_trace *tr, int64_t steps, double reward,
+                        int terminated, int truncated, int64_t episode);
 
 #endif

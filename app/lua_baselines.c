@@ -114,48 +114,19 @@ static int l_create(lua_State *L) {
 
 /* ---- episodes ----------------------------------------------------------------------------- */
 
-/* The record of an episode: the environment's driver (its record, snapshots, window), with
- * the actions and rewards also kept in two Lua lists. */
-typedef struct recorder {
-  soma_env_driver env;
-  lua_State *L;
-  int actions, rewards;       /* stack slots of the lists */
-  lua_Integer n;
-} recorder;
-
-static int record_reset(void *ctx, soma_env *e, uint64_t seed, char *err, size_t len) {
-  recorder *rec = ctx;
-  return rec->env.reset(rec->env.ctx, e, seed, err, len);
-}
-
-static int record_step(void *ctx, soma_env *e, const double *a, int n, soma_env_result *r,
-                       char *err, size_t len) {
-  recorder *rec = ctx;
-  if (rec->env.step(rec->env.ctx, e, a, n, r, err, len)) return 1;
-  rec->n++;
-  lua_pushinteger(rec->L, (lua_Integer)a[0]);
-  lua_rawseti(rec->L, rec->actions, rec->n);
-  lua_pushnumber(rec->L, r->reward);
-  lua_rawseti(rec->L, rec->rewards, rec->n);
-  return 0;
-}
-
 /* agent:episode{max_steps = N, record = false} -> {steps, reward, terminated, truncated,
  * episode [, actions, rewards]} */
 static int a_episode(lua_State *L) {
-  static const char *const lists[] = {"actions", "rewards"};
   const char *call = "agent:episode";
   lagent *a = agent_check(L, 1, call);
   int64_t max_steps;
-  int record;
-  recorder rec = {.L = L, .actions = 4, .rewards = 5};
-  soma_env *e = lagent_episode_args(L, call, &max_steps, &record, &rec.env, 2);
-  soma_env_driver with_lists = {record_reset, record_step, &rec};
+  lagent_trace tr;
+  soma_env *e = lagent_episode_args(L, call, &max_steps, &tr);
   soma_tabular_stats s;
-  if (soma_tabular_episode(a->t, e, record ? &with_lists : &rec.env, max_steps, &s))
+  if (soma_tabular_episode(a->t, e, &tr.drive, max_steps, &s))
     la_error(L, call, "%s", soma_tabular_errmsg(a->t));
   a->episodes++;
-  lagent_push_result(L, s.steps, s.reward, s.terminated, s.truncated, a->episodes, record, lists, 2);
+  lagent_push_result(L, &tr, s.steps, s.reward, s.terminated, s.truncated, a->episodes);
   return 1;
 }
 

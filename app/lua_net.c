@@ -13,6 +13,7 @@
 #include "app/lua_actor_critic.h"
 #include "app/lua_baselines.h"
 #include "app/lua_dist.h"
+#include "app/dashboard.h"
 #include "app/lua_env.h"
 #include "app/lua_figure.h"
 #include "app/lua_soma.h"
@@ -439,6 +440,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   ld_open(L);
   lfig_open(L);
   lenv_open(L);
+  dashboard_open(L);
   lua_newtable(L);
   lbaselines_open(L);
   lactor_critic_open(L);

@@ -79,6 +79,12 @@ H.test("env:draw paints onto a figure", function()
   H.errors(function() env:draw({}) end, "env:draw", "expected a canvas")
 end)
 
+H.test("soma.view picks what the dashboard shows", function()
+  soma.view{ curve = "steps", modulator = "dopamine" }
+  H.errors(function() soma.view{ curve = 3 } end, "soma.view", "'curve'")
+  H.errors(function() soma.view{ curev = "steps" } end, "soma.view", "unknown option 'curev'")
+end)
+
 local cases = {
   { "an unknown option", function() soma.env.bandit{ armz = 2 } end, { "soma.env.bandit", "unknown option 'armz'", "did you mean 'arms'" } },
   { "a string for a number", function() soma.env.bandit{ arms = "two" } end, { "option 'arms' takes one number" } },
