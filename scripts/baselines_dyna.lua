@@ -37,22 +37,9 @@ local agents = {
     make = function(seed) return soma.agent.dynaq{ env = env, planning = 50, seed = seed } end },
 }
 
-local function settled(steps)
-  for k = 1, #steps - window + 1 do
-    local sum = 0
-    for j = k, k + window - 1 do sum = sum + steps[j] end
-    if sum / window <= slack * shortest then return k end
-  end
-  return #steps + 1
-end
-
-local function mean_sd(x)
-  local s, ss = 0, 0
-  for _, v in ipairs(x) do s = s + v end
-  local m = s / #x
-  for _, v in ipairs(x) do ss = ss + (v - m) ^ 2 end
-  return m, #x > 1 and math.sqrt(ss / (#x - 1)) or 0
-end
+local stats = require "lib.stats"
+local mean_sd = stats.mean_sd
+local function settled(steps) return stats.settled(steps, window, slack * shortest) end
 
 -- ---- the runs ------------------------------------------------------------------------------
 local results, runs_done = {}, 0

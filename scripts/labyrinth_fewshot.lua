@@ -106,13 +106,7 @@ local function direct_after_10(r)
   return n > 0 and direct / n or nil
 end
 
-local function mean_sd(xs)
-  if #xs == 0 then return nil, nil end
-  local m, v = 0, 0
-  for _, x in ipairs(xs) do m = m + x / #xs end
-  for _, x in ipairs(xs) do v = v + (x - m) ^ 2 / math.max(1, #xs - 1) end
-  return m, math.sqrt(v)
-end
+local mean_sd = require("lib.stats").mean_sd
 
 if demo then kinds = { kinds[1] } end
 soma.view{ curve = "steps" }

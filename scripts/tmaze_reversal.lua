@@ -53,12 +53,7 @@ local function protocol(kind, seed)
   return per_phase
 end
 
-local function mean_sd(xs)
-  local m, v = 0, 0
-  for _, x in ipairs(xs) do m = m + x / #xs end
-  for _, x in ipairs(xs) do v = v + (x - m) ^ 2 / math.max(1, #xs - 1) end
-  return m, math.sqrt(v)
-end
+local mean_sd = require("lib.stats").mean_sd
 
 local summary = {}
 for _, kind in ipairs(kinds) do

@@ -28,22 +28,12 @@ local function agent_for(env, seed, replay)
     encoder = { kind = "place", nx = 11, ny = 11, x_lo = -1, x_hi = 1, y_lo = -1, y_hi = 1, sigma = 0.25 } }
 end
 
--- the first trial from which `window` trials average at most the criterion, or n + 1
+-- the first trial of a phase from which 5 trials average at most the criterion, or n + 1
 local function to_criterion(lat, from, n)
-  for k = from, from + n - 5 do
-    local m = 0
-    for j = k, k + 4 do m = m + lat[j] / 5 end
-    if m <= params.criterion_s then return k - from + 1 end
-  end
-  return n + 1
+  return require("lib.stats").settled(table.move(lat, from, from + n - 1, 1, {}), 5, params.criterion_s)
 end
 
-local function mean_sd(xs)
-  local m, v = 0, 0
-  for _, x in ipairs(xs) do m = m + x / #xs end
-  for _, x in ipairs(xs) do v = v + (x - m) ^ 2 / math.max(1, #xs - 1) end
-  return m, math.sqrt(v)
-end
+local mean_sd = require("lib.stats").mean_sd
 
 local function condition(replay)
   local learn, relearn, curves = {}, {}, {}

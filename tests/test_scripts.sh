@@ -3,7 +3,7 @@
 # none rots; scripts/bench/coba.lua must reach the same spikes as `soma bench coba`.
 . "$(dirname "$0")/sh_harness.sh"
 cd "$(dirname "$0")/.." || exit 1
-for s in $(find scripts -name '*.lua' | sort); do
+for s in $(find scripts -name '*.lua' -not -path 'scripts/lib/*' | sort); do
   name=$(echo "$s" | tr / _)
   if $SOMA run --quiet --out "$tmp/$name" --set quick=true "$s" >"$tmp/$name.log" 2>&1; then ok "$s runs in quick mode"
   else not_ok "$s runs in quick mode" "$(tail -5 "$tmp/$name.log")"; fi
