@@ -5,6 +5,8 @@
 #   make demo       the default demo (headless): a spiking agent learns the labyrinth,
 #                   writes runs/labyrinth_fewshot-<date>-<time>/
 #   make bench      benchmark tables (bench/results.md), with the Brian2 peer
+#   make bench-tasks  the agents' task scripts in full (labyrinth, Dyna maze, water maze, T-maze
+#                   reversals, baselines), each into runs/<script>-<date>-<time>/ (about 30 min)
 #   make deps       install the Debian packages soma needs (a no-op when present)
 #   make MPI=1      build/mpi/soma with MPI, for mpirun -np R soma sweep ...
 
@@ -49,7 +51,7 @@ LIB := $(OUT)/libsoma.a
 SOMA := $(OUT)/soma
 DEPS_OK := build/.deps-ok
 
-.PHONY: all deps test demo bench clean
+.PHONY: all deps test demo bench bench-tasks clean
 all: bin/soma
 
 deps:
@@ -100,6 +102,10 @@ bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds
 	@mkdir -p bench/out
 	$(OUT)/bench_worlds | tee bench/out/worlds.md
 	bench/run.sh
+
+TASKS := labyrinth_fewshot dyna_maze water_maze tmaze_reversal baselines_dyna
+bench-tasks: bin/soma
+	@for t in $(TASKS); do echo "== $$t"; bin/soma run scripts/$$t.lua || exit 1; done
 
 clean:
 	rm -rf build bin
