@@ -29,11 +29,7 @@ typedef struct lac {
 } lac;
 
 static lac *ac_check(lua_State *L, int idx, const char *call) {
-  lac *a = luaL_testudata(L, idx, LSOMA_AC);
-  if (!a)
-    la_error(L, call, "expected a spiking agent (made by soma.agent.actor_critic{...}), got %s%s",
-             la_typename(L, idx), idx == 1 ? "; call methods with a colon: agent:episode{}" : "");
-  return a;
+  return lagent_check(L, idx, LSOMA_AC, call, "a spiking agent", "soma.agent.actor_critic{...}");
 }
 
 /* ---- the encoder table ------------------------------------------------------------------- */

@@ -11,6 +11,15 @@
 /* an episode's cap when neither the call nor the world gives one */
 #define DEFAULT_MAX_STEPS 1000000
 
+void *lagent_check(lua_State *L, int idx, const char *mt, const char *call, const char *what,
+                   const char *made_by) {
+  void *a = luaL_testudata(L, idx, mt);
+  if (!a)
+    la_error(L, call, "expected %s (made by %s), got %s%s", what, made_by, la_typename(L, idx),
+             idx == 1 ? "; call methods with a colon: agent:episode{}" : "");
+  return a;
+}
+
 static int trace_reset(void *ctx, soma_env *e, uint64_t seed, char *err, size_t len) {
   lagent_trace *tr = ctx;
   return tr->env.reset(tr->env.ctx, e, seed, err, len);

@@ -24,6 +24,11 @@ typedef struct lagent_trace {
   lua_Integer n;
 } lagent_trace;
 
+/* The agent userdata at idx of metatable mt, or a Lua error naming call and how such an agent
+ * is made ("soma.agent.qlearning{...}"). */
+void *lagent_check(lua_State *L, int idx, const char *mt, const char *call, const char *what,
+                   const char *made_by);
+
 /* agent:episode{max_steps = N, record = false, latents = {"node", ...}} with the agent at 1 and
  * its world as user value 1: checks the options at 2, pushes the world (at 3) and the record's
  * lists, and returns the world. max_steps defaults to the world's own limit, else 10^6. */

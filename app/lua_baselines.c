@@ -33,10 +33,7 @@ typedef struct lagent {
 } lagent;
 
 static lagent *agent_check(lua_State *L, int idx, const char *call) {
-  lagent *a = luaL_testudata(L, idx, LSOMA_BASELINE);
-  if (!a)
-    la_error(L, call, "expected a baseline agent (made by soma.agent.qlearning{...}), got %s%s",
-             la_typename(L, idx), idx == 1 ? "; call methods with a colon: agent:episode{}" : "");
+  lagent *a = lagent_check(L, idx, LSOMA_BASELINE, call, "a baseline agent", "soma.agent.qlearning{...}");
   if (!a->t) la_error(L, call, "attempt to use a closed agent");
   return a;
 }

@@ -10,15 +10,16 @@
 -- rewarded path: in a tree its loop-erased path is the direct path), the same agent without
 -- replay (the ablation, a few runs only: each is a long random search), and NON-SPIKING
 -- Q-learning and Dyna-Q (n = 5) on the same maze and protocol.
---   soma run scripts/labyrinth_fewshot.lua                 (3 seeds per agent, about 10 min)
---   soma run scripts/labyrinth_fewshot.lua --set seeds=10  (the full comparison, about 30 min)
+--   soma run scripts/labyrinth_fewshot.lua                 (3 seeds per agent, about 8 min)
+--   soma run scripts/labyrinth_fewshot.lua --set seeds=10  (the full comparison, about 25 min)
 --   soma run scripts/labyrinth_fewshot.lua --set demo=true  (the demo: one spiking agent, 20
 --                                                       runs, its steps in behaviour.npy, snapshots)
 --   soma run scripts/labyrinth_fewshot.lua --set demo=true --window   (watch it learn)
 params = {
   seeds = 3,             -- agents per kind
   episodes = 20,         -- runs per agent (spiking and tabular)
-  ablation_episodes = 3, -- runs per agent without replay
+  ablation_episodes = 3, -- runs per agent without replay ...
+  ablation_max_steps = 10000,   -- ... of at most this many steps (a random search: slow)
   max_steps = 60000,     -- per run
   demo = false,          -- one spiking agent with replay, recorded, with snapshots (make demo)
   quick = false,         -- 1 seed, 3 runs from a start near the water, for the tests
@@ -39,8 +40,8 @@ do
   end
 end
 
-local function labyrinth(name)
-  local env = soma.env.grid{ name = name, map = "maps/labyrinth.txt", max_steps = params.max_steps,
+local function labyrinth(name, max_steps)
+  local env = soma.env.grid{ name = name, map = "maps/labyrinth.txt", max_steps = max_steps or params.max_steps,
                              record = demo, snapshot_every = demo and 4 or 0 }
   if quick then env:set{ start = { 31, 17 } } end   -- a few cells from the water
   return env
@@ -54,6 +55,7 @@ local kinds = {
         encoder = { kind = "place", nx = 37, ny = 31, x_hi = 36, y_hi = 30, sigma = 0.6 } }
     end },
   { key = "no_replay", label = "spiking actor-critic without replay", episodes = params.ablation_episodes,
+    max_steps = params.ablation_max_steps,
     make = function(env, seed)
       return soma.agent.actor_critic{ env = env, input = "x,y", seed = seed, replay = false,
         step_reward = -0.3, encoder = { kind = "place", nx = 37, ny = 31, x_hi = 36, y_hi = 30, sigma = 0.6 } }
@@ -66,7 +68,7 @@ local kinds = {
 
 -- one agent's runs: rewards, whether each run was direct, steps
 local function runs(kind, seed)
-  local env = labyrinth(kind.key .. seed)
+  local env = labyrinth(kind.key .. seed, kind.max_steps)
   local agent = kind.make(env, seed)
   local n = quick and episodes or (kind.episodes or episodes)
   local out = { direct = {}, rewarded = {}, steps = {} }
