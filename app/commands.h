@@ -6,6 +6,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_worlds(int argc, char **argv);
 
