@@ -247,6 +247,17 @@ int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon) {
 
 soma_replay *soma_ac_replay(soma_ac *ac) { return ac->replay; }
 
+int soma_ac_record_spikes(soma_ac *ac, const char *which) {
+  if (!strcmp(which, "input") || !strcmp(which, "critic"))
+    return soma_rec_spikes(ac->net, which[0] == 'i' ? ac->input : ac->critic, NULL, 0) ? SOMA_OK : SOMA_ERR_PARAM;
+  if (!strcmp(which, "actors")) {
+    for (int a = 0; a < ac->n_actions; a++)
+      if (!soma_rec_spikes(ac->net, ac->actor[a], NULL, 0)) return SOMA_ERR_PARAM;
+    return SOMA_OK;
+  }
+  return soma_net_fail(ac->net, SOMA_ERR_PARAM, "actor_critic: cannot record '%s' (input, critic or actors)", which);
+}
+
 /* ---- the loop ------------------------------------------------------------------------- */
 
 /* What the encoder reads: the observation, or the named latents. Returns the count, or -1. */

@@ -113,6 +113,10 @@ int soma_ac_n_actions(const soma_ac *ac);
 int soma_ac_learning(soma_ac *ac, int on);
 /* Exploration between episodes. */
 int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon);
+/* Records the spikes (in memory) of "input", "critic" or "actors" (every actor population).
+ * SOMA_OK, or SOMA_ERR_PARAM for another name (message in the network's errmsg). */
+int soma_ac_record_spikes(soma_ac *ac, const char *which);
+
 /* The replay buffer (NULL without replay): its stored transitions and its log of replay events
  * (agents/replay.h). */
 struct soma_replay *soma_ac_replay(soma_ac *ac);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/lua_actor_critic.h"
 #include "app/lua_args.h"
 #include "app/lua_env.h"
 #include "app/lua_soma.h"
@@ -42,7 +43,7 @@ static soma_net *first_net(lua_State *L) {
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  return net;
+  return net ? net : lactor_critic_first_net(L);   /* else a spiking agent's */
 }
 
 /* a preference from soma.view{...}, or NULL */

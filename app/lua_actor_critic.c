@@ -10,8 +10,11 @@
  * and window see every step. */
 #include "app/lua_actor_critic.h"
 
+#include <errno.h>
 #include <lauxlib.h>
 #include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,16 +23,24 @@
 #include "app/lua_args.h"
 #include "app/lua_env.h"
 #include "app/lua_soma.h"
+#include "sim/npy.h"
+#include "sim/param.h"
 
 #define LSOMA_AC "soma.actor_critic"
 
 typedef struct lac {
-  soma_ac *ac;              /* NULL once collected */
+  soma_ac *ac;              /* NULL once closed */
   int64_t episodes;
+  char name[64];            /* its folder in the run directory */
+  int recording;            /* spikes recorded: written at the end of the run */
 } lac;
 
+static const char *const AGENTS_KEY = "soma.agents";   /* every spiking agent, in order */
+
 static lac *ac_check(lua_State *L, int idx, const char *call) {
-  return lagent_check(L, idx, LSOMA_AC, call, "a spiking agent", "soma.agent.actor_critic{...}");
+  lac *a = lagent_check(L, idx, LSOMA_AC, call, "a spiking agent", "soma.agent.actor_critic{...}");
+  if (!a->ac) la_error(L, call, "agent '%s' was closed at the end of the run", a->name);
+  return a;
 }
 
 /* ---- the encoder table ------------------------------------------------------------------- */
@@ -113,7 +124,7 @@ static soma_encoder *encoder_of(lua_State *L, int idx, const char *call) {
 static int l_create(lua_State *L) {
   const char *call = "soma.agent.actor_critic";
 #define NAME(f) #f,
-  static const char *const known[] = {"env", "encoder", "input", "seed", "threads", "replay",
+  static const char *const known[] = {"env", "encoder", "input", "seed", "threads", "replay", "name", "record",
                                       AC_INTS(NAME) AC_NUMBERS(NAME) NULL};
 #undef NAME
   la_table(L, 1, call, "a table of options, e.g. {env = env, encoder = {kind = \"place\", ...}}");
@@ -139,17 +150,44 @@ static int l_create(lua_State *L) {
   p.threads = (int)la_int(L, 1, call, "threads", run ? run->threads : 1, 1, 1024);
   p.input = la_str(L, 1, call, "input", p.input);
   p.replay = la_bool(L, 1, call, "replay", p.replay);
-  lua_getfield(L, 1, "encoder");   /* 3 */
-  soma_encoder *enc = encoder_of(L, 3, call);
-
-  lac *a = lua_newuserdatauv(L, sizeof *a, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
+  int number = (int)lua_rawlen(L, -1) + 1;
+  lua_pop(L, 1);
+  const char *name = la_str(L, 1, call, "name", NULL);
+  if (name && !soma_identifier_ok(name, 64))
+    la_error(L, call, "name must be 1 to 63 letters, digits, '_' or '-' (got '%s')", name);
+  lac *a = lua_newuserdatauv(L, sizeof *a, 1);   /* 3 */
   memset(a, 0, sizeof *a);
   luaL_setmetatable(L, LSOMA_AC);
-  char err[512];
-  if (!(a->ac = soma_ac_create(&p, enc, e->act_space.n, err, sizeof err)))   /* takes enc */
+  if (name) snprintf(a->name, sizeof a->name, "%s", name);
+  else snprintf(a->name, sizeof a->name, number == 1 ? "agent" : "agent%d", number);
+  lua_getfield(L, 1, "encoder");   /* 4 */
+  soma_encoder *enc = encoder_of(L, 4, call);
+  lua_pop(L, 1);
+  char err[512];   /* nothing raises between the encoder and the agent that takes it over */
+  if (!(a->ac = soma_ac_create(&p, enc, e->act_space.n, err, sizeof err)))
     la_error(L, call, "%s", err);
   lua_pushvalue(L, 2);
   lua_setiuservalue(L, -2, 1);   /* the agent keeps its world */
+  /* record = {"critic", "actors", "input"}: spikes kept in memory, written at the end */
+  lua_getfield(L, 1, "record");
+  if (!lua_isnil(L, -1)) {
+    if (!lua_istable(L, -1))
+      la_error(L, call, "record must be a list of \"input\", \"critic\", \"actors\" (got %s)", la_typename(L, -1));
+    for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, -1); k++) {
+      lua_rawgeti(L, -1, k);
+      const char *what = lua_tostring(L, -1);
+      if (!what || soma_ac_record_spikes(a->ac, what) != SOMA_OK)
+        la_error(L, call, "record: '%s' is not one of input, critic, actors", what ? what : "?");
+      lua_pop(L, 1);
+      a->recording = 1;
+    }
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, number);
+  lua_pop(L, 1);
   return 1;
 }
 
@@ -281,7 +319,81 @@ static int a_gc(lua_State *L) {
   return 0;
 }
 
+/* ---- the end of the run ----------------------------------------------------------------- */
+
+/* <name>/: the recorded spikes with the network's description (meta.json), and replays.npy:
+ * one row per replayed state (t_ms, episode, step, kind: 0 uniform, 1 prioritized, 2 reverse,
+ * 3 forward) */
+static int write_agent(lac *a, const char *dir, char *err, size_t len) {
+  soma_replay *r = soma_ac_replay(a->ac);
+  size_t n = 0;
+  const soma_replay_event *ev = r ? soma_replay_events(r, &n) : NULL;
+  if (!a->recording && !n) return 0;
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s", dir, a->name);
+  if (mkdir(path, 0777) && errno != EEXIST) return snprintf(err, len, "cannot create %s", path), -1;
+  if (a->recording && soma_net_write(soma_ac_net(a->ac), path) != SOMA_OK)
+    return snprintf(err, len, "%s", soma_net_errmsg(soma_ac_net(a->ac))), -1;
+  if (n) {
+    double *rows = malloc(sizeof *rows * 4 * n);
+    if (!rows) return snprintf(err, len, "out of memory"), -1;
+    for (size_t k = 0; k < n; k++) {
+      rows[4 * k] = ev[k].t_ms;
+      rows[4 * k + 1] = (double)ev[k].episode;
+      rows[4 * k + 2] = (double)ev[k].step;
+      rows[4 * k + 3] = ev[k].kind;
+    }
+    snprintf(path, sizeof path, "%s/%s/replays.npy", dir, a->name);
+    int rc = soma_npy_save(path, "<f8", n, 4, rows);
+    free(rows);
+    if (rc) return snprintf(err, len, "cannot write %s", path), -1;
+  }
+  return 0;
+}
+
+int lactor_critic_close_all(lua_State *L, const char *dir, char **json, char *err, size_t len) {
+  int rc = 0;
+  char *buf = NULL;
+  size_t blen = 0;
+  FILE *f = open_memstream(&buf, &blen);
+  lua_getfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    lac *a = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (!a || !a->ac) continue;
+    if (dir && write_agent(a, dir, err, len)) rc = -1;
+    soma_net *net = soma_ac_net(a->ac);
+    size_t replays = 0;
+    if (soma_ac_replay(a->ac)) soma_replay_events(soma_ac_replay(a->ac), &replays);
+    if (f)
+      fprintf(f, "%s{\"name\": \"%s\", \"kind\": \"actor_critic\", \"episodes\": %lld, \"time_ms\": %.17g, "
+              "\"spikes\": %llu, \"synapses\": %llu, \"replays\": %zu, \"folder\": %s%s%s}",
+              i > 1 ? ",\n  " : "", a->name, (long long)a->episodes, soma_net_time(net),
+              (unsigned long long)soma_net_spike_count(net), (unsigned long long)soma_net_synapse_count(net),
+              replays, a->recording || replays ? "\"" : "null", a->recording || replays ? a->name : "",
+              a->recording || replays ? "\"" : "");
+    soma_ac_destroy(a->ac);
+    a->ac = NULL;
+  }
+  lua_pop(L, 1);
+  if (f) fclose(f);
+  *json = buf;
+  return rc;
+}
+
+soma_net *lactor_critic_first_net(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
+  lua_rawgeti(L, -1, 1);
+  lac *a = lua_touserdata(L, -1);
+  lua_pop(L, 2);
+  return a && a->ac ? soma_ac_net(a->ac) : NULL;
+}
+
 void lactor_critic_open(lua_State *L) {
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
   static const luaL_Reg methods[] = {{"episode", a_episode},   {"learning", a_learning},
                                      {"replays", a_replays},
                                      {"exploration", a_exploration}, {"__index", a_index},

@@ -255,8 +255,10 @@ double lsoma_now_ms(lua_State *L) {
 int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
   lsoma_run *run = lsoma_run_of(L);
   free(run->envs_json);
-  run->envs_json = NULL;
+  free(run->agents_json);
+  run->envs_json = run->agents_json = NULL;
   int rc = lenv_close_all(L, run->dir, &run->envs_json, err, errlen);
+  if (lactor_critic_close_all(L, run->dir, &run->agents_json, err, errlen)) rc = -1;
   lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
   lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
   for (lua_Integer i = 1; i <= n; i++) {

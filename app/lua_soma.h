@@ -24,6 +24,7 @@ typedef struct lsoma_run {
   double dt;                        /* the first network's time step (ms), 0 before it */
   char *nets_json;                  /* descriptions of the networks, set by lsoma_close_all */
   char *envs_json;                  /* and of the environments */
+  char *agents_json;                /* and of the spiking agents */
   /* the window: called between chunks of a run (force 0) with the Lua thread that runs;
    * nonzero stops the run, with the reason in stop_message ("" for a closed window) */
   int (*frame)(void *ctx, lua_State *L, int force);

@@ -425,8 +425,9 @@ static void write_meta(lua_State *L, const char *dir, int argc, char **argv, con
           rundir_git_revision(), started, rundir_timestamp(ended, sizeof ended), wall, status);
   if (error) soma_json_str(f, error);
   else fputs("null", f);
-  fprintf(f, ",\n \"networks\": [%s],\n \"environments\": [%s]}\n",
-          st->r.nets_json ? st->r.nets_json : "", st->r.envs_json ? st->r.envs_json : "");
+  fprintf(f, ",\n \"networks\": [%s],\n \"environments\": [%s],\n \"agents\": [%s]}\n",
+          st->r.nets_json ? st->r.nets_json : "", st->r.envs_json ? st->r.envs_json : "",
+          st->r.agents_json ? st->r.agents_json : "");
   if (fclose(f)) fprintf(stderr, "soma run: cannot write %s/meta.json\n", dir);
 }
 
@@ -699,6 +700,7 @@ done:
   progress_destroy(st.prog);
   free(st.r.nets_json);
   free(st.r.envs_json);
+  free(st.r.agents_json);
   for (int i = 0; i < st.n_sets; i++) free((char *)st.sets[i].key);
   free(st.sets);
   return rc;

@@ -95,8 +95,9 @@ TEST(learns_the_better_arm_either_way) {
   }
 }
 
-/* mean steps of episodes 21-30 in the T-maze (optimum 7), with or without replay */
-static double tmaze(int replay, int seed, int *replayed) {
+/* mean steps of episodes 21-30 in the T-maze (optimum 7), with or without replay; the steps
+ * of every episode into steps (30 values) when not NULL */
+static double tmaze_threads(int replay, int seed, int threads, int *replayed, int64_t *steps) {
   char err[512];
   double max_steps = 60;
   soma_env_opt o[] = {{"map", "maps/tmaze.txt", NULL, 0}, {"max_steps", NULL, &max_steps, 1}};
@@ -109,6 +110,7 @@ static double tmaze(int replay, int seed, int *replayed) {
   p.replay = replay;
   p.replay_gain = 20;
   p.step_reward = -0.3;
+  p.threads = threads;
   soma_ac *ac = env ? soma_ac_create(&p, soma_encoder_place(&pp, err, sizeof err), 4, err, sizeof err) : NULL;
   if (!ac) {
     printf("  (%s)\n", err);
@@ -125,6 +127,7 @@ static double tmaze(int replay, int seed, int *replayed) {
       break;
     }
     if (k > 20) late += st.steps / 10.0;
+    if (steps) steps[k - 1] = st.steps;
     *replayed += st.replayed;
   }
   if (replay) {
@@ -135,6 +138,10 @@ static double tmaze(int replay, int seed, int *replayed) {
   soma_ac_destroy(ac);
   soma_env_destroy(env);
   return late;
+}
+
+static double tmaze(int replay, int seed, int *replayed) {
+  return tmaze_threads(replay, seed, 1, replayed, NULL);
 }
 
 TEST(reverse_replay_learns_the_tmaze_in_few_rewards) {
@@ -178,6 +185,16 @@ TEST(same_seed_same_choices_for_any_thread_count) {
   CHECK_MSG(strcmp(seq[0], seq[1]), "seeds 3 and 4 chose the same");
 }
 
+/* learning with replay in a maze: the same steps in every episode for 1 and 2 threads */
+TEST(the_same_learning_curve_for_any_thread_count) {
+  int64_t one[30], two[30];
+  int r1, r2;
+  tmaze_threads(1, 5, 1, &r1, one);
+  tmaze_threads(1, 5, 2, &r2, two);
+  CHECK(r1 == r2);
+  CHECK_MSG(!memcmp(one, two, sizeof one), "episode 1: %lld and %lld steps", (long long)one[0], (long long)two[0]);
+}
+
 TEST(bad_parameters_and_worlds) {
   char err[512] = "";
   soma_ac_params p = soma_ac_defaults();
@@ -218,6 +235,7 @@ int main(void) {
   RUN(reverse_replay_learns_the_tmaze_in_few_rewards);
   RUN(frozen_synapses_do_not_learn);
   RUN(same_seed_same_choices_for_any_thread_count);
+  RUN(the_same_learning_curve_for_any_thread_count);
   RUN(bad_parameters_and_worlds);
   return h_done();
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_env_run.sh — an environment in a headless run: behaviour.npy and its columns in
 # meta.json, the snapshots of the world every N episodes and summary.png, all decoded with
-# the expected dimensions; and a map shipped in maps/ found from another directory.
+# the expected dimensions; a spiking agent's spikes and replay log in its folder; and a map
+# shipped in maps/ found from another directory.
 . "$(dirname "$0")/sh_harness.sh"
 PNG="$(cd "$(dirname "$0")" && pwd)"
 SOMA_ABS="$(cd "$(dirname "$SOMA")" && pwd)/$(basename "$SOMA")"
@@ -45,6 +46,31 @@ for name, w, h in [("env-episode-3.png", 480, 480), ("env-episode-6.png", 480, 4
     rows = png_pixels.read(d + "/" + name)
     assert len(rows) == h and len(rows[0]) == w, (name, len(rows), len(rows[0]))
     assert len(set(p for r in rows[::7] for p in r[::7])) > 3, name + " is blank"
+EOF
+
+# a spiking agent's recorded spikes and replays go into its folder, and meta.json lists it
+cat >"$tmp/agent.lua" <<'LUA'
+local env = soma.env.grid{ map = "maps/tmaze.txt", max_steps = 60 }
+local agent = soma.agent.actor_critic{ env = env, input = "x,y", replay = true, replay_gain = 20,
+  step_reward = -0.3, name = "rat", record = { "critic", "actors" },
+  encoder = { kind = "place", nx = 9, ny = 7, x_hi = 8, y_hi = 6, sigma = 0.6 } }
+for k = 1, 8 do agent:episode{} end
+LUA
+if $SOMA run --quiet --out "$tmp/a" "$tmp/agent.lua" >"$tmp/a.out" 2>&1 &&
+   $PY - "$tmp/a" <<'EOF'; then ok "an agent's spikes and replays in its folder"; else not_ok "agent outputs" "$(head -5 "$tmp/a.out")"; fi
+import json, sys
+import numpy as np
+d = sys.argv[1]
+agents = json.load(open(d + "/meta.json"))["agents"]
+assert len(agents) == 1 and agents[0]["name"] == "rat" and agents[0]["folder"] == "rat", agents
+assert agents[0]["episodes"] == 8 and agents[0]["replays"] > 0
+r = np.load(d + "/rat/replays.npy")
+assert r.shape == (agents[0]["replays"], 4) and set(r[:, 3]) == {2}   # reverse replays
+assert np.all(np.diff(r[:, 0]) > 0)                                    # in time order
+t = np.load(d + "/rat/critic.spike_t.npy")
+assert len(t) > 0 and t.max() <= agents[0]["time_ms"]
+for a in range(4):
+    np.load(d + "/rat/actor%d.spike_i.npy" % a)
 EOF
 
 # a script run from elsewhere finds the maps shipped next to bin/soma

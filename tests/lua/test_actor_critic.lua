@@ -65,6 +65,8 @@ local cases = {
   { "no world", function() soma.agent.actor_critic{ encoder = constant } end, { "give the world as env =" } },
   { "a bad parameter", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, tau_e = -5 } end, { "tau_e must be > 0" } },
   { "a misspelt parameter", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, lr_actr = 1 } end, { "unknown option 'lr_actr'", "did you mean 'lr_actor'" } },
+  { "a bad recording", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, record = { "cortex" } } end, { "record: 'cortex' is not one of input, critic, actors" } },
+  { "a bad agent name", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, name = "a b" } end, { "name must be 1 to 63 letters" } },
   { "a missing latent", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, input = "x" }:episode() end, { "agent:episode", "world 'bandit' has no latent 'x'" } },
 }
 for _, c in ipairs(cases) do
