@@ -11,7 +11,6 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,28 +359,6 @@ static int write_results(lua_State *L) {
   return 0;
 }
 
-static int file_sha256(const char *path, char hex[65], char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-    return -1;
-  }
-  struct sha256_ctx ctx;
-  sha256_init(&ctx);
-  uint8_t buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    snprintf(err, errlen, "cannot read %s", path);
-    return -1;
-  }
-  uint8_t d[SHA256_DIGEST_SIZE];
-  sha256_digest(&ctx, sizeof d, d);
-  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) sprintf(hex + 2 * i, "%02x", d[i]);
-  return 0;
-}
 
 static void write_meta(lua_State *L, const char *dir, int argc, char **argv, const char *script,
                        const char *hash, run_state *st, const char *started, double wall,
@@ -492,7 +469,7 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   char hash[65], err[1024];
-  if (file_sha256(script, hash, err, sizeof err)) {
+  if (rundir_file_sha256(script, hash, err, sizeof err)) {
     fprintf(stderr, "soma run: %s\n", err);
     goto done;
   }

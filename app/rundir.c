@@ -1,8 +1,11 @@
-/* rundir.c — creating run directories and files in them. */
+/* rundir.c — creating run directories and files in them, and fingerprints of files. */
 #include "rundir.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <nettle/sha2.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -21,13 +24,13 @@ const char *rundir_timestamp(char *buf, size_t n) {
   return buf;
 }
 
-static int mkdir_p(const char *path, char *err, size_t errlen) {
+int rundir_mkdirs(const char *path, char *err, size_t errlen) {
   char buf[4096];
-  if (strlen(path) >= sizeof buf) {
+  if (strlen(path) >= sizeof buf - 1) {
     snprintf(err, errlen, "path too long: %s", path);
     return -1;
   }
-  strcpy(buf, path);
+  snprintf(buf, sizeof buf, "%s/", path);
   for (char *p = buf + 1; *p; p++) {
     if (*p != '/') continue;
     *p = 0;
@@ -38,6 +41,16 @@ static int mkdir_p(const char *path, char *err, size_t errlen) {
     *p = '/';
   }
   return 0;
+}
+
+/* the parents of path (not path itself) */
+static int make_parents(const char *path, char *err, size_t errlen) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  char *slash = strrchr(buf, '/');
+  if (!slash || slash == buf) return 0;
+  *slash = 0;
+  return rundir_mkdirs(buf, err, errlen);
 }
 
 static int is_empty_dir(const char *path) {
@@ -55,7 +68,7 @@ int rundir_create(const char *requested, const char *stem, char *out, size_t n, 
                   size_t errlen) {
   if (requested) {
     snprintf(out, n, "%s", requested);
-    if (mkdir_p(out, err, errlen)) return -1;
+    if (make_parents(out, err, errlen)) return -1;
     if (mkdir(out, 0777) == 0) return 0;
     if (errno == EEXIST && is_empty_dir(out)) return 0;
     if (errno == EEXIST)
@@ -73,7 +86,7 @@ int rundir_create(const char *requested, const char *stem, char *out, size_t n, 
   for (int k = 1; k < 1000; k++) {
     if (k == 1) snprintf(out, n, "runs/%s-%s", stem, stamp);
     else snprintf(out, n, "runs/%s-%s-%d", stem, stamp, k);
-    if (mkdir_p(out, err, errlen)) return -1;
+    if (make_parents(out, err, errlen)) return -1;
     if (mkdir(out, 0777) == 0) return 0;
     if (errno != EEXIST) {
       snprintf(err, errlen, "cannot create directory %s: %s", out, strerror(errno));
@@ -90,4 +103,27 @@ FILE *rundir_open(const char *dir, const char *name, char *err, size_t errlen) {
   FILE *f = fopen(path, "w");
   if (!f) snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
   return f;
+}
+
+int rundir_file_sha256(const char *path, char hex[65], char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    return -1;
+  }
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  uint8_t buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    snprintf(err, errlen, "cannot read %s", path);
+    return -1;
+  }
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof d, d);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) sprintf(hex + 2 * i, "%02x", d[i]);
+  return 0;
 }

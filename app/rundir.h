@@ -11,6 +11,12 @@
 int rundir_create(const char *requested, const char *stem, char *out, size_t n, char *err,
                   size_t errlen);
 
+/* Creates a directory and its parents. Returns 0 or -1 with a message in err. */
+int rundir_mkdirs(const char *path, char *err, size_t errlen);
+
+/* The SHA-256 of a file's contents as 64 hex digits. Returns 0 or -1 with a message in err. */
+int rundir_file_sha256(const char *path, char hex[65], char *err, size_t errlen);
+
 /* Opens dir/name for writing, or returns NULL with a message in err. */
 FILE *rundir_open(const char *dir, const char *name, char *err, size_t errlen);
 

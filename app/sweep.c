@@ -16,7 +16,6 @@
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,24 +144,6 @@ typedef struct sweep {
 
 /* ---- small file helpers ------------------------------------------------------------------ */
 
-static int mkdir_p(const char *path, char *err, size_t errlen) {
-  char buf[4096];
-  if (strlen(path) >= sizeof buf - 1) {
-    snprintf(err, errlen, "path too long: %s", path);
-    return -1;
-  }
-  snprintf(buf, sizeof buf, "%s/", path);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = 0;
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-      snprintf(err, errlen, "cannot create directory %s: %s", buf, strerror(errno));
-      return -1;
-    }
-    *p = '/';
-  }
-  return 0;
-}
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
   (void)st;
@@ -176,28 +157,6 @@ static int remove_tree(const char *path) {
   return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int file_sha256(const char *path, char hex[65], char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-    return -1;
-  }
-  struct sha256_ctx ctx;
-  sha256_init(&ctx);
-  uint8_t buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    snprintf(err, errlen, "cannot read %s", path);
-    return -1;
-  }
-  uint8_t d[SHA256_DIGEST_SIZE];
-  sha256_digest(&ctx, sizeof d, d);
-  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) sprintf(hex + 2 * i, "%02x", d[i]);
-  return 0;
-}
 
 /* the last non-empty line of a text file (its last 4 KB), or "" */
 static void last_line(const char *path, char *out, size_t n) {
@@ -432,7 +391,7 @@ static int setup_dir(sweep *sw) {
     fprintf(stderr, "soma sweep: --out %s: not a directory\n", sw->dir);
     return EXIT_USAGE;
   }
-  if (mkdir_p(sw->dir, err, sizeof err)) {
+  if (rundir_mkdirs(sw->dir, err, sizeof err)) {
     fprintf(stderr, "soma sweep: %s\n", err);
     return EXIT_CANNOT;
   }
@@ -515,7 +474,7 @@ static int default_dir(sweep *sw) {
   struct tm tm;
   localtime_r(&t, &tm);
   strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  if (mkdir_p("sweeps", err, sizeof err)) {
+  if (rundir_mkdirs("sweeps", err, sizeof err)) {
     fprintf(stderr, "soma sweep: %s\n", err);
     return EXIT_CANNOT;
   }
@@ -711,7 +670,7 @@ static int launch(sweep *sw, slot *sl, int index) {
     char msg[512], err[1024];
     snprintf(msg, sizeof msg, "cannot start the point's process: %s", strerror(fork_errno));
     row.error = msg;
-    mkdir_p(pdir, err, sizeof err);
+    rundir_mkdirs(pdir, err, sizeof err);
     if (sweep_done_write(pdir, &sw->plan, pt, &row, err, sizeof err))
       fprintf(stderr, "soma sweep: %s\n", err);
     if (lfd >= 0) close(lfd);
@@ -739,7 +698,7 @@ static int finish(sweep *sw, slot *sl, int wstatus) {
   row.wall_s = cli_now() - sl->t0;
   int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   row.exit_code = code;
-  mkdir_p(pdir, err, sizeof err);   /* a usage error before the run made it */
+  rundir_mkdirs(pdir, err, sizeof err);   /* a usage error before the run made it */
   snprintf(log, sizeof log, "%s/points/.%s.stdout", sw->dir, pt->id);
   snprintf(path, sizeof path, "%s/stdout.txt", pdir);
   rename(log, path);
@@ -1148,7 +1107,7 @@ int cmd_sweep(int argc, char **argv) {
     if (sw.out) snprintf(sw.dir, sizeof sw.dir, "%s", sw.out);
     else rc = default_dir(&sw);
     char err[8192];
-    if (!rc && file_sha256(sw.spec.script, sw.script_sha, err, sizeof err)) {
+    if (!rc && rundir_file_sha256(sw.spec.script, sw.script_sha, err, sizeof err)) {
       fprintf(stderr, "soma sweep: %s\n", err);
       rc = EXIT_USAGE;
     }
