@@ -25,6 +25,8 @@ struct soma_ac {
   soma_rpe *rpe;
   int n_actions;
   char input_spec[256];
+  int from_obs;             /* input "obs", else the latents in_latent[0 .. n_in) */
+  int in_latent[MAX_INPUT], n_in;
   int64_t episodes;
   soma_replay *replay;
   int *replay_idx;          /* a reverse sequence */
@@ -260,29 +262,40 @@ int soma_ac_record_spikes(soma_ac *ac, const char *which) {
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
-/* What the encoder reads: the observation, or the named latents. Returns the count, or -1. */
-static int read_input(const soma_ac *ac, const soma_env *env, double *in, char *err, size_t len) {
-  if (!strcmp(ac->input_spec, "obs")) {
+/* Finds what the encoder reads in this world, once per episode: the observation, or the
+ * latents named by input. Returns 0, or 1 with a message. */
+static int resolve_input(soma_ac *ac, const soma_env *env, char *err, size_t len) {
+  ac->from_obs = !strcmp(ac->input_spec, "obs");
+  if (ac->from_obs) {
     if (env->obs_space.n > MAX_INPUT) {
       snprintf(err, len, "actor_critic: the observation has %d values (at most %d)", env->obs_space.n, MAX_INPUT);
-      return -1;
+      return 1;
     }
-    memcpy(in, env->obs, sizeof *in * (size_t)env->obs_space.n);
-    return env->obs_space.n;
+    return 0;
   }
-  int n = 0;
+  ac->n_in = 0;
   char spec[256];
   snprintf(spec, sizeof spec, "%s", ac->input_spec);
   for (char *save = NULL, *name = strtok_r(spec, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
     int i = soma_env_latent_index(env, name);
-    if (i < 0 || n == MAX_INPUT) {
+    if (i < 0 || ac->n_in == MAX_INPUT) {
       snprintf(err, len, "actor_critic: world '%s' has no latent '%s' (input = \"%s\")",
                env->world->name, name, ac->input_spec);
-      return -1;
+      return 1;
     }
-    in[n++] = env->latent[i];
+    ac->in_latent[ac->n_in++] = i;
   }
-  return n;
+  return 0;
+}
+
+/* What the encoder reads now (in); returns the count. */
+static int read_input(const soma_ac *ac, const soma_env *env, double *in) {
+  if (ac->from_obs) {
+    memcpy(in, env->obs, sizeof *in * (size_t)env->obs_space.n);
+    return env->obs_space.n;
+  }
+  for (int k = 0; k < ac->n_in; k++) in[k] = env->latent[ac->in_latent[k]];
+  return ac->n_in;
 }
 
 /* the input rates for what the encoder reads (in, n values) */
@@ -296,8 +309,8 @@ static int apply(soma_ac *ac, const double *in, int n, char *err, size_t len) {
 
 /* reads the world (obs or latents) into in and sets the input rates; the count, or -1 */
 static int encode(soma_ac *ac, const soma_env *env, double *in, char *err, size_t len) {
-  int n = read_input(ac, env, in, err, len);
-  return n < 0 || apply(ac, in, n, err, len) ? -1 : n;
+  int n = read_input(ac, env, in);
+  return apply(ac, in, n, err, len) ? -1 : n;
 }
 
 static int run(soma_ac *ac, double ms, char *err, size_t len) {
@@ -374,6 +387,7 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
              env->act_space.kind == SOMA_SPACE_DISCRETE ? "discrete" : "continuous");
     return SOMA_ERR_PARAM;
   }
+  if (resolve_input(ac, env, err, len)) return SOMA_ERR_PARAM;
   if (soma_env_drive_reset(d, env, ac->p.seed, err, len)) return SOMA_ERR_PARAM;
   ac->episodes++;
   double counts[MAX_ACTIONS];

@@ -150,7 +150,7 @@ enum { SWEEP_PNG_W = 800, SWEEP_PNG_H = 500 };
 int sweep_plot(const char *path, const sweep_plan *plan, const sweep_row *rows,
                const char *metric, char *used, size_t usedlen, char *err, size_t errlen);
 
-/* ---- MPI (sweep_mpi.c with SOMA_MPI; stubs otherwise) ----------------------------------- */
+/* ---- MPI (sweep_mpi.c with SOMA_MPI; without it, sweep.c's one-process versions) -------- */
 
 /* Starts MPI when the process was launched by mpirun/srun with more than one rank (returns
  * the number of ranks, and this one in *rank); 1 without MPI. -1 when launched with ranks

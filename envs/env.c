@@ -337,10 +337,6 @@ double soma_env_param(const soma_env *e, const char *name) {
   return kind == OPT_PARAM ? e->param[i] : kind == OPT_MAX_STEPS ? (double)e->max_steps : NAN;
 }
 
-const char *soma_env_str(const soma_env *e, const char *name) {
-  int i;
-  return find_opt(e->world, name, &i) == OPT_STR ? e->str[i] : NULL;
-}
 
 const double *soma_env_list(const soma_env *e, const char *name, int *n) {
   int i;

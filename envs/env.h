@@ -188,7 +188,6 @@ void soma_env_draw(const soma_env *e, soma_canvas *c, int x, int y, int w, int h
 /* For worlds: option values by name (the index in their tables is faster), and random numbers
  * from the world's generator. */
 double soma_env_param(const soma_env *e, const char *name);
-const char *soma_env_str(const soma_env *e, const char *name);
 const double *soma_env_list(const soma_env *e, const char *name, int *n);
 double soma_env_uniform(soma_env *e);            /* [0, 1) */
 double soma_env_gaussian(soma_env *e, double sigma);
