@@ -2,24 +2,14 @@
 #include "knn.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "joint/check.h"
 #include "joint/score.h"
 #include "sim/soma.h"
-
-static int fail(char *err, size_t len, int code, const char *fmt, ...) {
-  if (err && len) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
 
 int joint_distance_parse(const char *name) {
   if (!name) return -1;
@@ -105,27 +95,22 @@ static int neighbours(const gsl_matrix *train, const gsl_matrix *query, int k, j
 static int check_inputs(const gsl_matrix *train_x, const gsl_matrix *train_y,
                         const gsl_matrix *query, char *err, size_t errlen) {
   if (!train_x || !train_y || !query)
-    return fail(err, errlen, SOMA_ERR_PARAM, "knn: missing data");
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "knn: missing data");
   if (train_x->size1 == 0 || train_x->size1 > (size_t)INT32_MAX)
-    return fail(err, errlen, SOMA_ERR_PARAM, "knn: the training data has %zu rows",
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "knn: the training data has %zu rows",
                 train_x->size1);
   if (train_y->size1 != train_x->size1)
-    return fail(err, errlen, SOMA_ERR_PARAM,
+    return joint_fail(err, errlen, SOMA_ERR_PARAM,
                 "knn: %zu training rows but %zu training labels", train_x->size1,
                 train_y->size1);
   if (query->size2 != train_x->size2)
-    return fail(err, errlen, SOMA_ERR_PARAM,
+    return joint_fail(err, errlen, SOMA_ERR_PARAM,
                 "knn: the query has %zu columns, the training data %zu", query->size2,
                 train_x->size2);
-  const gsl_matrix *all[] = {train_x, train_y, query};
-  const char *names[] = {"training data", "training labels", "query"};
-  for (int m = 0; m < 3; m++)
-    for (size_t i = 0; i < all[m]->size1; i++)
-      for (size_t j = 0; j < all[m]->size2; j++)
-        if (!isfinite(gsl_matrix_get(all[m], i, j)))
-          return fail(err, errlen, SOMA_ERR_PARAM, "knn: the %s hold %g at row %zu, column %zu",
-                      names[m], gsl_matrix_get(all[m], i, j), i, j);
-  return SOMA_OK;
+  int rc = joint_check_finite(train_x, "knn", "training data", err, errlen);
+  if (!rc) rc = joint_check_finite(train_y, "knn", "training labels", err, errlen);
+  if (!rc) rc = joint_check_finite(query, "knn", "query", err, errlen);
+  return rc;
 }
 
 /* pred row q = mean of the labels of the first k neighbours in nn (stride kmax). */
@@ -145,16 +130,17 @@ int joint_knn_predict(const gsl_matrix *train_x, const gsl_matrix *train_y,
   int rc = check_inputs(train_x, train_y, query, err, errlen);
   if (rc) return rc;
   if (k < 1 || (size_t)k > train_x->size1)
-    return fail(err, errlen, SOMA_ERR_PARAM, "knn: k must be from 1 to %zu (the training rows), got %d",
+    return joint_fail(err, errlen, SOMA_ERR_PARAM,
+                      "knn: k must be from 1 to %zu (the training rows), got %d",
                 train_x->size1, k);
   if (!pred || pred->size1 != query->size1 || pred->size2 != train_y->size2)
-    return fail(err, errlen, SOMA_ERR_PARAM, "knn: the prediction must be %zu x %zu",
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "knn: the prediction must be %zu x %zu",
                 query->size1, train_y->size2);
   int *nn = malloc((query->size1 ? query->size1 : 1) * (size_t)k * sizeof *nn);
-  if (!nn) return fail(err, errlen, SOMA_ERR_NOMEM, "knn: out of memory");
+  if (!nn) return joint_fail(err, errlen, SOMA_ERR_NOMEM, "knn: out of memory");
   rc = neighbours(train_x, query, k, distance, nn);
   if (rc == SOMA_OK) average_labels(train_y, nn, k, k, pred);
-  else fail(err, errlen, rc, "knn: out of memory");
+  else joint_fail(err, errlen, rc, "knn: out of memory");
   free(nn);
   return rc;
 }
@@ -166,21 +152,22 @@ int joint_knn_choose_k(const gsl_matrix *train_x, const gsl_matrix *train_y,
   int rc = check_inputs(train_x, train_y, valid_x, err, errlen);
   if (rc) return rc;
   if (!valid_y || valid_y->size1 != valid_x->size1 || valid_y->size2 != train_y->size2)
-    return fail(err, errlen, SOMA_ERR_PARAM, "knn: the validation labels must be %zu x %zu",
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "knn: the validation labels must be %zu x %zu",
                 valid_x->size1, train_y->size2);
-  if (valid_x->size1 == 0) return fail(err, errlen, SOMA_ERR_PARAM, "knn: no validation rows");
+  if (valid_x->size1 == 0)
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "knn: no validation rows");
   int kmax = 0;
   for (int i = 0; i < n_ks; i++)
     if (ks[i] >= 1 && (size_t)ks[i] <= train_x->size1 && ks[i] > kmax) kmax = ks[i];
   if (kmax == 0)
-    return fail(err, errlen, SOMA_ERR_PARAM, "knn: no candidate k from 1 to %zu",
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "knn: no candidate k from 1 to %zu",
                 train_x->size1);
   int *nn = malloc(valid_x->size1 * (size_t)kmax * sizeof *nn);
   gsl_matrix *pred = gsl_matrix_alloc(valid_y->size1, valid_y->size2);
   if (!nn || !pred || (rc = neighbours(train_x, valid_x, kmax, distance, nn)) != SOMA_OK) {
     free(nn);
     if (pred) gsl_matrix_free(pred);
-    return fail(err, errlen, SOMA_ERR_NOMEM, "knn: out of memory");
+    return joint_fail(err, errlen, SOMA_ERR_NOMEM, "knn: out of memory");
   }
   *best_k = 0;
   *best_r2 = -INFINITY;
