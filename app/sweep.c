@@ -224,13 +224,13 @@ static int read_sweep_json(const char *dir, sweep_spec *spec, char *sha, char *s
                            size_t abslen, char *err, size_t errlen) {
   char path[4096 + 512];
   snprintf(path, sizeof path, "%s/sweep.json", dir);
-  sj *j = sj_load(path, err, errlen);
+  soma_json *j = soma_json_load(path, err, errlen);
   if (!j) return -1;
-  const sj *words = sj_get(j, "spec");
-  const char *script = sj_str(j, "script"), *hash = sj_str(j, "script_sha256"),
-             *abs = sj_str(j, "script_realpath");
+  const soma_json *words = soma_json_get(j, "spec");
+  const char *script = soma_json_text(j, "script"), *hash = soma_json_text(j, "script_sha256"),
+             *abs = soma_json_text(j, "script_realpath");
   int rc = -1;
-  if (!words || words->t != SJ_ARR || !script || !hash || words->n % 2) {
+  if (!words || words->t != SOMA_JSON_ARR || !script || !hash || words->n % 2) {
     snprintf(err, errlen, "%s: not a sweep spec (no \"spec\", \"script\" or \"script_sha256\")", path);
     goto done;
   }
@@ -239,7 +239,7 @@ static int read_sweep_json(const char *dir, sweep_spec *spec, char *sha, char *s
   snprintf(sha, 65, "%s", hash);
   snprintf(script_abs, abslen, "%s", abs ? abs : "");
   for (int i = 0; i + 1 < words->n; i += 2) {
-    if (words->items[i].t != SJ_STR || words->items[i + 1].t != SJ_STR ||
+    if (words->items[i].t != SOMA_JSON_STR || words->items[i + 1].t != SOMA_JSON_STR ||
         !sweep_spec_is_option(words->items[i].s) ||
         sweep_spec_option(spec, words->items[i].s, words->items[i + 1].s)) {
       snprintf(err, errlen, "%s: a bad spec word '%s'", path, words->items[i].s ? words->items[i].s : "?");
@@ -252,7 +252,7 @@ static int read_sweep_json(const char *dir, sweep_spec *spec, char *sha, char *s
   }
   rc = 0;
 done:
-  sj_free(j);
+  soma_json_free(j);
   return rc;
 }
 
@@ -309,10 +309,10 @@ static int any_point_done(const char *dir) {
     if (e->d_name[0] == '.') continue;
     char done[2 * 4096 + 600], err[256];
     snprintf(done, sizeof done, "%s/%s/done.json", path, e->d_name);
-    sj *j = access(done, F_OK) == 0 ? sj_load(done, err, sizeof err) : NULL;
-    const char *status = sj_str(j, "status");
+    soma_json *j = access(done, F_OK) == 0 ? soma_json_load(done, err, sizeof err) : NULL;
+    const char *status = soma_json_text(j, "status");
     found = status && (!strcmp(status, "ok") || !strcmp(status, "failed"));
-    sj_free(j);
+    soma_json_free(j);
   }
   closedir(d);
   return found;
@@ -374,12 +374,12 @@ static void unlock_dir(sweep *sw) {
 /* the spec words as one line, for messages */
 static void spec_words_text(const char *json, char *out, size_t n) {
   char err[128];
-  sj *j = sj_parse(json, err, sizeof err);
+  soma_json *j = soma_json_parse(json, err, sizeof err);
   int len = 0;
   out[0] = 0;
   for (int i = 0; j && i < j->n && len < (int)n - 1; i++)
     len += snprintf(out + len, n - (size_t)len, "%s%s", i ? " " : "", j->items[i].s);
-  sj_free(j);
+  soma_json_free(j);
 }
 
 /* rank 0: makes DIR, takes the lock, writes sweep.json or checks it against this spec */
@@ -706,9 +706,9 @@ static int finish(sweep *sw, slot *sl, int wstatus) {
   snprintf(path, sizeof path, "%s/stderr.txt", pdir);
   rename(log, path);
   snprintf(path, sizeof path, "%s/meta.json", pdir);
-  sj *meta = access(path, F_OK) == 0 ? sj_load(path, err, sizeof err) : NULL;
-  const char *mstatus = sj_str(meta, "status");
-  const sj *merr = sj_get(meta, "error");
+  soma_json *meta = access(path, F_OK) == 0 ? soma_json_load(path, err, sizeof err) : NULL;
+  const char *mstatus = soma_json_text(meta, "status");
+  const soma_json *merr = soma_json_get(meta, "error");
   int usage_error = 0;
   if (sl->timed_out) {
     row.state = ROW_FAILED;
@@ -726,7 +726,7 @@ static int finish(sweep *sw, slot *sl, int wstatus) {
              strsignal(WTERMSIG(wstatus)));
   } else {
     row.state = ROW_FAILED;
-    if (merr && merr->t == SJ_STR) {
+    if (merr && merr->t == SOMA_JSON_STR) {
       snprintf(msg, sizeof msg, "%s", merr->s);
     } else {
       snprintf(path, sizeof path, "%s/stderr.txt", pdir);
@@ -734,9 +734,9 @@ static int finish(sweep *sw, slot *sl, int wstatus) {
       if (!msg[0]) snprintf(msg, sizeof msg, "soma run exited with status %d", code);
     }
     /* a bad --set (or option): every point would fail alike */
-    usage_error = code == 2 && (!meta || (merr && merr->t == SJ_STR && !strncmp(merr->s, "--set ", 6)));
+    usage_error = code == 2 && (!meta || (merr && merr->t == SOMA_JSON_STR && !strncmp(merr->s, "--set ", 6)));
   }
-  sj_free(meta);
+  soma_json_free(meta);
   row.error = msg[0] ? msg : NULL;
   int state = row.state;
   if (usage_error && sw->rank == 0 && (sw->fatal || sw->done_now == 0)) {

@@ -1,12 +1,14 @@
 /* sweep.h — the parts of `soma sweep` shared between its files: the spec (grids, samples,
- * seeds) and the points it expands to (sweep_points.c), a small JSON reader (sweep_json.c),
- * the table of results (sweep_table.c), the summary figure (sweep_plot.c) and the MPI
- * transport (sweep_mpi.c, built only with `make MPI=1`). */
+ * seeds) and the points it expands to (sweep_points.c), the table of results (sweep_table.c;
+ * the JSON they read back goes through sim/json_read.h), the summary figure (sweep_plot.c) and
+ * the MPI transport (sweep_mpi.c, built only with `make MPI=1`). */
 #ifndef SOMA_SWEEP_H
 #define SOMA_SWEEP_H
 
 #include <stddef.h>
 #include <stdio.h>
+
+#include "sim/json_read.h"
 
 /* ---- the spec and its points (sweep_points.c) ------------------------------------------ */
 
@@ -79,30 +81,6 @@ void sweep_plan_free(sweep_plan *p);
 
 /* Shortest decimal text that reads back as v. */
 void sweep_fmt_num(char *buf, size_t n, double v);
-
-/* ---- a small JSON reader (sweep_json.c) ----------------------------------------------- */
-
-typedef enum { SJ_NULL, SJ_BOOL, SJ_NUM, SJ_STR, SJ_ARR, SJ_OBJ } sj_type;
-
-/* A parsed value. Numbers keep their text (so they are copied exactly), booleans are "true"
- * or "false"; arrays and objects hold n items (objects with their keys). */
-typedef struct sj {
-  sj_type t;
-  char *s;
-  int n;
-  char **keys;
-  struct sj *items;
-} sj;
-
-/* Parses text (NULL and a message on a syntax error). */
-sj *sj_parse(const char *text, char *err, size_t errlen);
-/* Reads and parses a file; NULL with a message when it cannot be read or parsed. */
-sj *sj_load(const char *path, char *err, size_t errlen);
-/* The member key of an object, or NULL. */
-const sj *sj_get(const sj *o, const char *key);
-/* The member as a string (string, number or boolean text), or NULL. */
-const char *sj_str(const sj *o, const char *key);
-void sj_free(sj *v);
 
 /* ---- results of points and the table (sweep_table.c) ----------------------------------- */
 

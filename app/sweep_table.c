@@ -79,21 +79,21 @@ int sweep_key_cmp(const char *a, const char *b) {
 
 /* the scalars of a result object: nested objects as "a.b", the items of lists of at most
  * SWEEP_MAX_LIST as "a.1", "a.2", ...; longer lists are left out */
-static int flatten(sweep_row *row, const sj *o, const char *prefix, int depth) {
+static int flatten(sweep_row *row, const soma_json *o, const char *prefix, int depth) {
   char key[1024];
-  if (o->t == SJ_ARR && o->n > SWEEP_MAX_LIST) return 0;
+  if (o->t == SOMA_JSON_ARR && o->n > SWEEP_MAX_LIST) return 0;
   for (int i = 0; i < o->n; i++) {
-    const sj *v = &o->items[i];
-    if (o->t == SJ_OBJ) snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", o->keys[i]);
+    const soma_json *v = &o->items[i];
+    if (o->t == SOMA_JSON_OBJ) snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", o->keys[i]);
     else snprintf(key, sizeof key, "%s.%d", prefix, i + 1);
     int rc = 0;
     switch (v->t) {
-      case SJ_NUM: rc = add_cell(row, key, v->s, 'n'); break;
-      case SJ_STR: rc = add_cell(row, key, v->s, 's'); break;
-      case SJ_BOOL: rc = add_cell(row, key, v->s, 'b'); break;
-      case SJ_NULL: rc = add_cell(row, key, "", 'z'); break;
-      case SJ_OBJ:
-      case SJ_ARR: rc = depth < 8 ? flatten(row, v, key, depth + 1) : 0; break;
+      case SOMA_JSON_NUM: rc = add_cell(row, key, v->s, 'n'); break;
+      case SOMA_JSON_STR: rc = add_cell(row, key, v->s, 's'); break;
+      case SOMA_JSON_BOOL: rc = add_cell(row, key, v->s, 'b'); break;
+      case SOMA_JSON_NULL: rc = add_cell(row, key, "", 'z'); break;
+      case SOMA_JSON_OBJ:
+      case SOMA_JSON_ARR: rc = depth < 8 ? flatten(row, v, key, depth + 1) : 0; break;
     }
     if (rc) return -1;
   }
@@ -142,33 +142,33 @@ int sweep_row_load(const char *dir, const sweep_point *pt, sweep_row *row, char 
   char path[4096];
   snprintf(path, sizeof path, "%s/points/%s/done.json", dir, pt->id);
   if (access(path, F_OK) != 0) return 0;   /* pending */
-  sj *done = sj_load(path, err, errlen);
+  soma_json *done = soma_json_load(path, err, errlen);
   if (!done) {
     row->state = ROW_FAILED;
     row->error = strdup(err);
     return -1;
   }
-  const char *status = sj_str(done, "status"), *wall = sj_str(done, "wall_s"),
-             *code = sj_str(done, "exit_code");
-  const sj *e = sj_get(done, "error");
+  const char *status = soma_json_text(done, "status"), *wall = soma_json_text(done, "wall_s"),
+             *code = soma_json_text(done, "exit_code");
+  const soma_json *e = soma_json_get(done, "error");
   row->state = status && !strcmp(status, "ok")            ? ROW_OK
                : status && !strcmp(status, "interrupted") ? ROW_INTERRUPTED
                                                           : ROW_FAILED;
   row->wall_s = wall ? strtod(wall, NULL) : 0;
   row->exit_code = code ? atoi(code) : -1;
-  row->error = e && e->t == SJ_STR ? strdup(e->s) : NULL;
-  sj_free(done);
+  row->error = e && e->t == SOMA_JSON_STR ? strdup(e->s) : NULL;
+  soma_json_free(done);
   snprintf(path, sizeof path, "%s/points/%s/results.json", dir, pt->id);
   if (access(path, F_OK) == 0) {
     char rerr[512];
-    sj *res = sj_load(path, rerr, sizeof rerr);
-    const sj *r = sj_get(res, "result");
-    if (r && r->t == SJ_OBJ && (flatten(row, r, "", 0) || sort_cells(row))) {
-      sj_free(res);
+    soma_json *res = soma_json_load(path, rerr, sizeof rerr);
+    const soma_json *r = soma_json_get(res, "result");
+    if (r && r->t == SOMA_JSON_OBJ && (flatten(row, r, "", 0) || sort_cells(row))) {
+      soma_json_free(res);
       snprintf(err, errlen, "out of memory reading %s", path);
       return -1;
     }
-    sj_free(res);
+    soma_json_free(res);
   }
   return 0;
 }

@@ -1,11 +1,12 @@
-/* sweep_json.c — a small JSON reader for the files the sweep reads back: sweep.json, each
- * point's done.json, meta.json and results.json. Numbers keep their text, so a value goes
- * into the table exactly as the run wrote it. */
+/* json_read.c — a small JSON reader for the files soma reads back: a sweep's sweep.json,
+ * done.json, meta.json and results.json, and the run directories the joint models read.
+ * Numbers keep their text, so a value is copied exactly as the run wrote it. */
+#include "json_read.h"
+
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "app/sweep.h"
 
 typedef struct parser {
   const char *p, *start;
@@ -15,8 +16,14 @@ typedef struct parser {
 } parser;
 
 static void fail(parser *ps, const char *what) {
-  if (!ps->failed)
-    snprintf(ps->err, ps->errlen, "%s at offset %ld", what, (long)(ps->p - ps->start));
+  if (!ps->failed) {
+    long line = 1, col = 1;
+    for (const char *q = ps->start; q < ps->p && *q; q++) {
+      if (*q == '\n') line++, col = 1;
+      else col++;
+    }
+    snprintf(ps->err, ps->errlen, "%s at line %ld, column %ld", what, line, col);
+  }
   ps->failed = 1;
 }
 
@@ -117,28 +124,28 @@ static char *string(parser *ps) {
   return out;
 }
 
-static int value(parser *ps, sj *v, int depth);
+static int value(parser *ps, soma_json *v, int depth);
 
-static int push(parser *ps, sj *v, char *key) {
+static int push(parser *ps, soma_json *v, char *key) {
   if (v->n == 0 || (v->n >= 4 && (v->n & (v->n - 1)) == 0)) {   /* capacity 4, 8, 16, ... */
     size_t cap = v->n ? (size_t)v->n * 2 : 4;
-    sj *items = realloc(v->items, cap * sizeof *items);
-    char **keys = v->t == SJ_OBJ ? realloc(v->keys, cap * sizeof *keys) : NULL;
+    soma_json *items = realloc(v->items, cap * sizeof *items);
+    char **keys = v->t == SOMA_JSON_OBJ ? realloc(v->keys, cap * sizeof *keys) : NULL;
     if (items) v->items = items;
     if (keys) v->keys = keys;
-    if (!items || (v->t == SJ_OBJ && !keys)) {
+    if (!items || (v->t == SOMA_JSON_OBJ && !keys)) {
       free(key);
       fail(ps, "out of memory");
       return -1;
     }
   }
   memset(&v->items[v->n], 0, sizeof v->items[0]);
-  if (v->t == SJ_OBJ) v->keys[v->n] = key;
+  if (v->t == SOMA_JSON_OBJ) v->keys[v->n] = key;
   v->n++;
   return 0;
 }
 
-static int value(parser *ps, sj *v, int depth) {
+static int value(parser *ps, soma_json *v, int depth) {
   memset(v, 0, sizeof *v);
   ws(ps);
   if (depth > 64) {
@@ -147,7 +154,7 @@ static int value(parser *ps, sj *v, int depth) {
   }
   char c = *ps->p;
   if (c == '{' || c == '[') {
-    v->t = c == '{' ? SJ_OBJ : SJ_ARR;
+    v->t = c == '{' ? SOMA_JSON_OBJ : SOMA_JSON_ARR;
     char close = c == '{' ? '}' : ']';
     ps->p++;
     ws(ps);
@@ -157,7 +164,7 @@ static int value(parser *ps, sj *v, int depth) {
     }
     for (;;) {
       char *key = NULL;
-      if (v->t == SJ_OBJ) {
+      if (v->t == SOMA_JSON_OBJ) {
         ws(ps);
         if (*ps->p != '"') {
           fail(ps, "expected a key");
@@ -188,24 +195,24 @@ static int value(parser *ps, sj *v, int depth) {
     }
   }
   if (c == '"') {
-    v->t = SJ_STR;
+    v->t = SOMA_JSON_STR;
     return (v->s = string(ps)) ? 0 : -1;
   }
   if (!strncmp(ps->p, "true", 4) || !strncmp(ps->p, "false", 5)) {
-    v->t = SJ_BOOL;
+    v->t = SOMA_JSON_BOOL;
     v->s = strdup(c == 't' ? "true" : "false");
     ps->p += c == 't' ? 4 : 5;
     return v->s ? 0 : -1;
   }
   if (!strncmp(ps->p, "null", 4)) {
-    v->t = SJ_NULL;
+    v->t = SOMA_JSON_NULL;
     ps->p += 4;
     return 0;
   }
   if (c == '-' || (c >= '0' && c <= '9')) {
     const char *q = ps->p;
     while (*q && strchr("+-0123456789.eE", *q)) q++;
-    v->t = SJ_NUM;
+    v->t = SOMA_JSON_NUM;
     v->s = strndup(ps->p, (size_t)(q - ps->p));
     ps->p = q;
     return v->s ? 0 : -1;
@@ -214,7 +221,7 @@ static int value(parser *ps, sj *v, int depth) {
   return -1;
 }
 
-static void clear(sj *v) {
+static void clear(soma_json *v) {
   free(v->s);
   for (int i = 0; i < v->n; i++) {
     clear(&v->items[i]);
@@ -224,15 +231,15 @@ static void clear(sj *v) {
   free(v->keys);
 }
 
-void sj_free(sj *v) {
+void soma_json_free(soma_json *v) {
   if (!v) return;
   clear(v);
   free(v);
 }
 
-sj *sj_parse(const char *text, char *err, size_t errlen) {
+soma_json *soma_json_parse(const char *text, char *err, size_t errlen) {
   parser ps = {text, text, err, errlen, 0};
-  sj *v = calloc(1, sizeof *v);
+  soma_json *v = calloc(1, sizeof *v);
   if (!v) {
     snprintf(err, errlen, "out of memory");
     return NULL;
@@ -242,13 +249,13 @@ sj *sj_parse(const char *text, char *err, size_t errlen) {
     if (*ps.p) fail(&ps, "text after the value");
   }
   if (ps.failed) {
-    sj_free(v);
+    soma_json_free(v);
     return NULL;
   }
   return v;
 }
 
-sj *sj_load(const char *path, char *err, size_t errlen) {
+soma_json *soma_json_load(const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -281,20 +288,30 @@ sj *sj_load(const char *path, char *err, size_t errlen) {
   }
   buf[len] = 0;
   char perr[256];
-  sj *v = sj_parse(buf, perr, sizeof perr);
+  soma_json *v = soma_json_parse(buf, perr, sizeof perr);
   free(buf);
   if (!v) snprintf(err, errlen, "%s: not valid JSON (%s)", path, perr);
   return v;
 }
 
-const sj *sj_get(const sj *o, const char *key) {
-  if (!o || o->t != SJ_OBJ) return NULL;
+const soma_json *soma_json_get(const soma_json *o, const char *key) {
+  if (!o || o->t != SOMA_JSON_OBJ) return NULL;
   for (int i = 0; i < o->n; i++)
     if (!strcmp(o->keys[i], key)) return &o->items[i];
   return NULL;
 }
 
-const char *sj_str(const sj *o, const char *key) {
-  const sj *v = sj_get(o, key);
-  return v && (v->t == SJ_STR || v->t == SJ_NUM || v->t == SJ_BOOL) ? v->s : NULL;
+const char *soma_json_text(const soma_json *o, const char *key) {
+  const soma_json *v = soma_json_get(o, key);
+  return v && (v->t == SOMA_JSON_STR || v->t == SOMA_JSON_NUM || v->t == SOMA_JSON_BOOL) ? v->s : NULL;
+}
+
+int soma_json_double(const soma_json *o, const char *key, double *out) {
+  const soma_json *v = soma_json_get(o, key);
+  if (!v || v->t != SOMA_JSON_NUM) return -1;
+  char *end;
+  double d = strtod(v->s, &end);
+  if (end == v->s || *end) return -1;
+  *out = d;
+  return 0;
 }
