@@ -12,7 +12,7 @@
 static size_t item_size(const char *descr) {
   static const struct { const char *d; size_t n; } types[] = {
     {"<f8", 8}, {"<f4", 4}, {"<i4", 4}, {"<i8", 8}, {"|u1", 1}, {"<u4", 4}, {"<u8", 8}, {"|i1", 1},
-    {"<i2", 2}, {"<u2", 2},
+    {"<i2", 2}, {"<u2", 2}, {"|b1", 1},
   };
   for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
     if (strcmp(descr, types[i].d) == 0) return types[i].n;
@@ -161,19 +161,18 @@ int soma_npy_load(const char *path, soma_npy_array *a, char *err, size_t errlen)
   size_t dl = (size_t)(strchr(p + 1, '\'') - (p + 1));
   memcpy(a->descr, p + 1, dl);
   a->descr[dl] = 0;
-  if (strcmp(a->descr, "<f8") && strcmp(a->descr, "<f4") && strcmp(a->descr, "<i4") &&
-      strcmp(a->descr, "<i8") && strcmp(a->descr, "|u1") && strcmp(a->descr, "<u4") &&
-      strcmp(a->descr, "<u8") && strcmp(a->descr, "|i1") && strcmp(a->descr, "<i2") &&
-      strcmp(a->descr, "<u2")) {
-    char m[96];
-    snprintf(m, sizeof m, "unsupported element type '%s' (need little-endian numbers)", a->descr);
+  if (!item_size(a->descr)) {
+    char m[160];
+    snprintf(m, sizeof m, "unsupported element type '%s' (need little-endian numbers%s)",
+             a->descr, a->descr[0] == '>' ? "; this one is big-endian: save a.astype('<f8')" : "");
     fail(err, errlen, path, m);
     goto out;
   }
   a->itemsize = item_size(a->descr);
   p = find_key(dict, "fortran_order");
   if (!p || strncmp(p, "False", 5) != 0) {
-    fail(err, errlen, path, "only C-ordered arrays are supported (fortran_order must be False)");
+    fail(err, errlen, path, "only C-ordered arrays are supported (fortran_order must be False; "
+                            "save np.ascontiguousarray(a))");
     goto out;
   }
   p = find_key(dict, "shape");

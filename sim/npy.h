@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* A stream: begin with the element type ("<f8", "<f4", "<i4", "<i8", "|u1") and the number of
- * columns (0 for a 1-D array), append rows, end to write the final shape. */
+/* The element types read and written: "<f8", "<f4", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4",
+ * "<u2", "|u1" and "|b1" (numpy's bool, one byte 0 or 1). */
+
+/* A stream: begin with the element type and the number of columns (0 for a 1-D array),
+ * append rows, end to write the final shape. */
 typedef struct soma_npy_writer {
   FILE *f;
   char descr[8];
