@@ -1,4 +1,5 @@
-/* linreg.c — affine ridge regression through the eigendecomposition of XᵀX (see linreg.h). */
+/* linreg.c — affine ridge regression through the eigendecomposition of XᵀX, factored once so
+ * that many lambdas cost little (see linreg.h). */
 #include "linreg.h"
 
 #include <math.h>
@@ -32,13 +33,23 @@ static gsl_matrix *centred(const gsl_matrix *m, const gsl_vector *mean) {
 
 void joint_linreg_free(joint_linreg *m) {
   if (!m) return;
-  gsl_matrix_free(m->coef);
-  gsl_vector_free(m->intercept);
+  if (m->coef) gsl_matrix_free(m->coef);
+  if (m->intercept) gsl_vector_free(m->intercept);
   free(m);
 }
 
-int joint_linreg_fit(const gsl_matrix *x, const gsl_matrix *y, double lambda,
-                     joint_linreg **out, char *err, size_t errlen) {
+void joint_linreg_factor_free(joint_linreg_factor *f) {
+  if (!f) return;
+  if (f->mean_x) gsl_vector_free(f->mean_x);
+  if (f->mean_y) gsl_vector_free(f->mean_y);
+  if (f->eval) gsl_vector_free(f->eval);
+  if (f->evec) gsl_matrix_free(f->evec);
+  if (f->vty) gsl_matrix_free(f->vty);
+  free(f);
+}
+
+int joint_linreg_factor_make(const gsl_matrix *x, const gsl_matrix *y,
+                             joint_linreg_factor **out, char *err, size_t errlen) {
   *out = NULL;
   if (!x || !y || x->size1 == 0 || x->size2 == 0 || y->size2 == 0)
     return joint_fail(err, errlen, SOMA_ERR_PARAM, "linear fit: empty data");
@@ -46,59 +57,93 @@ int joint_linreg_fit(const gsl_matrix *x, const gsl_matrix *y, double lambda,
     return joint_fail(err, errlen, SOMA_ERR_PARAM,
                       "linear fit: %zu rows of input but %zu of output",
                 x->size1, y->size1);
-  if (!(lambda >= 0) || !isfinite(lambda))
-    return joint_fail(err, errlen, SOMA_ERR_PARAM, "linear fit: lambda must be >= 0 (got %g)",
-                      lambda);
   int rc = joint_check_finite(x, "linear fit", "input", err, errlen);
   if (!rc) rc = joint_check_finite(y, "linear fit", "output", err, errlen);
   if (rc) return rc;
   size_t p = x->size2, q = y->size2;
-  joint_linreg *m = calloc(1, sizeof *m);
-  gsl_vector *mx = gsl_vector_alloc(p), *my = gsl_vector_alloc(q), *eval = gsl_vector_alloc(p);
-  gsl_matrix *xc = NULL, *yc = NULL;
-  gsl_matrix *xtx = gsl_matrix_alloc(p, p), *evec = gsl_matrix_alloc(p, p);
-  gsl_matrix *xty = gsl_matrix_alloc(p, q), *vty = gsl_matrix_alloc(p, q);
+  joint_linreg_factor *f = calloc(1, sizeof *f);
+  gsl_matrix *xc = NULL, *yc = NULL, *xtx = gsl_matrix_alloc(p, p), *xty = gsl_matrix_alloc(p, q);
   gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(p);
   rc = SOMA_ERR_NOMEM;
-  if (!m || !mx || !my || !eval || !xtx || !evec || !xty || !vty || !ws) goto done;
-  m->coef = gsl_matrix_alloc(p, q);
-  m->intercept = gsl_vector_alloc(q);
-  column_means(x, mx);
-  column_means(y, my);
-  xc = centred(x, mx);
-  yc = centred(y, my);
-  if (!m->coef || !m->intercept || !xc || !yc) goto done;
-  /* B = V diag(1 / (e + lambda)) Vᵀ Xcᵀ Yc */
+  if (!f || !xtx || !xty || !ws) goto done;
+  f->n = x->size1, f->p = p, f->q = q;
+  f->mean_x = gsl_vector_alloc(p), f->mean_y = gsl_vector_alloc(q);
+  f->eval = gsl_vector_alloc(p), f->evec = gsl_matrix_alloc(p, p), f->vty = gsl_matrix_alloc(p, q);
+  if (!f->mean_x || !f->mean_y || !f->eval || !f->evec || !f->vty) goto done;
+  column_means(x, f->mean_x);
+  column_means(y, f->mean_y);
+  xc = centred(x, f->mean_x);
+  yc = centred(y, f->mean_y);
+  if (!xc || !yc) goto done;
   gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, xc, 0.0, xtx);
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, xc, yc, 0.0, xty);
-  gsl_eigen_symmv(xtx, eval, evec, ws);
-  double emax = 0;
-  for (size_t k = 0; k < p; k++) emax = fmax(emax, gsl_vector_get(eval, k));
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, evec, xty, 0.0, vty);
-  for (size_t k = 0; k < p; k++) {
-    double e = gsl_vector_get(eval, k), d = e + lambda;
-    double s = (e > 1e-12 * emax || lambda > 0) && d > 0 ? 1.0 / d : 0.0;
-    gsl_vector_view row = gsl_matrix_row(vty, k);
-    gsl_vector_scale(&row.vector, s);
-  }
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, evec, vty, 0.0, m->coef);
-  /* b = ȳ − Bᵀ x̄ */
-  gsl_vector_memcpy(m->intercept, my);
-  gsl_blas_dgemv(CblasTrans, -1.0, m->coef, mx, 1.0, m->intercept);
-  m->p = p, m->q = q, m->lambda = lambda;
+  gsl_eigen_symmv(xtx, f->eval, f->evec, ws);
+  f->emax = 0;
+  for (size_t k = 0; k < p; k++) f->emax = fmax(f->emax, gsl_vector_get(f->eval, k));
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, f->evec, xty, 0.0, f->vty);
   rc = SOMA_OK;
 done:
   if (rc) {
     joint_fail(err, errlen, rc, "linear fit: out of memory");
-    joint_linreg_free(m);
+    joint_linreg_factor_free(f);
   } else {
-    *out = m;
+    *out = f;
   }
-  gsl_vector_free(mx), gsl_vector_free(my), gsl_vector_free(eval);
   if (xc) gsl_matrix_free(xc);
   if (yc) gsl_matrix_free(yc);
-  gsl_matrix_free(xtx), gsl_matrix_free(evec), gsl_matrix_free(xty), gsl_matrix_free(vty);
+  if (xtx) gsl_matrix_free(xtx);
+  if (xty) gsl_matrix_free(xty);
   if (ws) gsl_eigen_symmv_free(ws);
+  return rc;
+}
+
+double joint_linreg_shrink(const joint_linreg_factor *f, size_t k, double lambda) {
+  double e = gsl_vector_get(f->eval, k), d = e + lambda;
+  return (e > 1e-12 * f->emax || lambda > 0) && d > 0 ? 1.0 / d : 0.0;
+}
+
+int joint_linreg_solve(const joint_linreg_factor *f, double lambda, joint_linreg **out,
+                       char *err, size_t errlen) {
+  *out = NULL;
+  if (!(lambda >= 0) || !isfinite(lambda))
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "linear fit: lambda must be >= 0 (got %g)",
+                      lambda);
+  size_t p = f->p, q = f->q;
+  joint_linreg *m = calloc(1, sizeof *m);
+  gsl_matrix *svty = gsl_matrix_alloc(p, q);
+  if (m) m->coef = gsl_matrix_alloc(p, q), m->intercept = gsl_vector_alloc(q);
+  if (!m || !svty || !m->coef || !m->intercept) {
+    joint_linreg_free(m);
+    if (svty) gsl_matrix_free(svty);
+    return joint_fail(err, errlen, SOMA_ERR_NOMEM, "linear fit: out of memory");
+  }
+  /* B = V diag(1 / (e + lambda)) Vᵀ Xcᵀ Yc */
+  gsl_matrix_memcpy(svty, f->vty);
+  for (size_t k = 0; k < p; k++) {
+    gsl_vector_view row = gsl_matrix_row(svty, k);
+    gsl_vector_scale(&row.vector, joint_linreg_shrink(f, k, lambda));
+  }
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, f->evec, svty, 0.0, m->coef);
+  gsl_matrix_free(svty);
+  /* b = ȳ − Bᵀ x̄ */
+  gsl_vector_memcpy(m->intercept, f->mean_y);
+  gsl_blas_dgemv(CblasTrans, -1.0, m->coef, f->mean_x, 1.0, m->intercept);
+  m->p = p, m->q = q, m->lambda = lambda;
+  *out = m;
+  return SOMA_OK;
+}
+
+int joint_linreg_fit(const gsl_matrix *x, const gsl_matrix *y, double lambda,
+                     joint_linreg **out, char *err, size_t errlen) {
+  *out = NULL;
+  if (!(lambda >= 0) || !isfinite(lambda))
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "linear fit: lambda must be >= 0 (got %g)",
+                      lambda);
+  joint_linreg_factor *f;
+  int rc = joint_linreg_factor_make(x, y, &f, err, errlen);
+  if (rc) return rc;
+  rc = joint_linreg_solve(f, lambda, out, err, errlen);
+  joint_linreg_factor_free(f);
   return rc;
 }
 

@@ -25,6 +25,30 @@ typedef struct joint_linreg {
 int joint_linreg_fit(const gsl_matrix *x, const gsl_matrix *y, double lambda,
                      joint_linreg **out, char *err, size_t errlen);
 
+/* The part of a fit that does not depend on lambda, made once for many lambdas (the ridge
+ * decoder's validation grid): the means, the eigendecomposition of the centred XᵀX and
+ * Vᵀ Xcᵀ Yc. joint_linreg_fit is joint_linreg_factor_make + joint_linreg_solve. */
+typedef struct joint_linreg_factor {
+  size_t n, p, q;
+  gsl_vector *mean_x, *mean_y;  /* p, q */
+  gsl_vector *eval;             /* eigenvalues of Xcᵀ Xc (p, >= 0 up to rounding) */
+  gsl_matrix *evec;             /* V, p × p: its eigenvectors as columns */
+  gsl_matrix *vty;              /* Vᵀ Xcᵀ Yc, p × q */
+  double emax;                  /* the largest eigenvalue */
+} joint_linreg_factor;
+
+/* Factors x (n × p) and y (n × q) as joint_linreg_fit would; same checks and messages. */
+int joint_linreg_factor_make(const gsl_matrix *x, const gsl_matrix *y,
+                             joint_linreg_factor **out, char *err, size_t errlen);
+/* The model for lambda >= 0: B = V diag(s) Vᵀ Xcᵀ Yc with s = 1/(e + lambda) (s = 0 for
+ * directions with e <= 1e-12 · emax when lambda is 0), b = ȳ − Bᵀ x̄. */
+int joint_linreg_solve(const joint_linreg_factor *f, double lambda, joint_linreg **out,
+                       char *err, size_t errlen);
+/* The diagonal factor s of joint_linreg_solve for eigenvalue k. */
+double joint_linreg_shrink(const joint_linreg_factor *f, size_t k, double lambda);
+/* NULL is a no-op. */
+void joint_linreg_factor_free(joint_linreg_factor *f);
+
 /* pred (rows of x × q) = x B + 1 bᵀ. */
 int joint_linreg_predict(const joint_linreg *m, const gsl_matrix *x, gsl_matrix *pred,
                          char *err, size_t errlen);
