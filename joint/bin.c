@@ -164,7 +164,8 @@ int joint_smooth_gaussian(gsl_matrix *m, double sigma_bins, double truncate, cha
   long r = (long)(truncate * sigma_bins + 0.5);
   double *w = malloc((size_t)(2 * r + 1) * sizeof *w), sum = 0;
   if (!w) return joint_fail(err, errlen, SOMA_ERR_NOMEM, "Gaussian smoothing: out of memory");
-  for (long d = -r; d <= r; d++) sum += w[d + r] = exp(-0.5 * (double)(d * d) / (sigma_bins * sigma_bins));
+  for (long d = -r; d <= r; d++)
+    sum += w[d + r] = exp(-0.5 * (double)(d * d) / (sigma_bins * sigma_bins));
   for (long d = -r; d <= r; d++) w[d + r] /= sum;
   int rc = filter_rows(m, w, r, r, "Gaussian smoothing", err, errlen);
   free(w);

@@ -332,7 +332,8 @@ static int csv_line(csv_state *st, const char *line, size_t len, size_t lineno, 
     while (i < len && line[i] == ' ') i++;
   }
   int s = split(line + i, len - i, fs, &col);
-  if (s == -2) return joint_fail(st->err, st->errlen, SOMA_ERR_NOMEM, "%s: out of memory", st->path);
+  if (s == -2)
+    return joint_fail(st->err, st->errlen, SOMA_ERR_NOMEM, "%s: out of memory", st->path);
   if (hash) {   /* numpy.savetxt's header, if the rows that follow have as many fields */
     if (s == 0 && !all_numbers(fs) && !st->hash_names) {
       st->hash_names = names_of(fs);
@@ -369,9 +370,10 @@ static int csv_line(csv_state *st, const char *line, size_t len, size_t lineno, 
   }
   if (fs->n != st->cols) {
     size_t at = fs->n > st->cols ? fs->f[st->cols].col : len + 1;
-    return joint_fail(st->err, st->errlen, SOMA_ERR_PARAM, "%s:%zu:%zu: %zu field%s, but %s has %zu",
-                      st->path, lineno, at, fs->n, fs->n == 1 ? "" : "s",
-                      st->cols_from_header ? "the header" : "the first row", st->cols);
+    return joint_fail(st->err, st->errlen, SOMA_ERR_PARAM,
+                      "%s:%zu:%zu: %zu field%s, but %s has %zu", st->path, lineno, at, fs->n,
+                      fs->n == 1 ? "" : "s", st->cols_from_header ? "the header" : "the first row",
+                      st->cols);
   }
   if (st->rows == st->cap) {
     size_t cap = st->cap ? st->cap * 2 : 256;
@@ -459,7 +461,8 @@ int joint_csv_write(const char *path, const gsl_matrix *m, const char *const *na
                     char *err, size_t errlen) {
   if (!m) return joint_fail(err, errlen, SOMA_ERR_PARAM, "%s: no matrix to write", path);
   FILE *f = fopen(path, "w");
-  if (!f) return joint_fail(err, errlen, SOMA_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+  if (!f)
+    return joint_fail(err, errlen, SOMA_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
   for (size_t j = 0; j < m->size2; j++) {
     if (j) fputc(',', f);
     if (names) put_name(f, names[j] ? names[j] : "");

@@ -40,8 +40,8 @@ int joint_npy_write(const char *path, const gsl_matrix *m, const char *descr, ch
                     size_t errlen);
 
 /* Reads a CSV of numbers, comma separated, one row per line. The first line is a header of
- * column names when any of its fields is text other than a number (numpy.savetxt's "# a,b" header is
- * recognised too); other lines starting with '#' and blank lines are skipped. Fields may be
+ * column names when any of its fields is text other than a number (numpy.savetxt's "# a,b" header
+ * is recognised too); other lines starting with '#' and blank lines are skipped. Fields may be
  * double-quoted and padded with spaces; numbers are what strtod reads, with nan and inf.
  * Errors name "<path>:<line>:<column>: ...": a field that is not a number, an empty field,
  * a row with more or fewer fields than the first; and "<path>: ..." for an empty file or a

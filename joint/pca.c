@@ -86,7 +86,8 @@ int joint_pca_fit(const gsl_matrix *x, size_t k, joint_pca **out, char *err, siz
       if (fabs(gsl_vector_get(&comp.vector, j)) > fabs(gsl_vector_get(&comp.vector, big))) big = j;
     if (gsl_vector_get(&comp.vector, big) < 0) gsl_vector_scale(&comp.vector, -1.0);
     gsl_vector_set(m->variance, c, e / (double)(n - 1));
-    gsl_vector_set(m->ratio, c, m->total_variance > 0 ? e / (double)(n - 1) / m->total_variance : 0);
+    gsl_vector_set(m->ratio, c,
+                   m->total_variance > 0 ? e / (double)(n - 1) / m->total_variance : 0);
   }
   rc = SOMA_OK;
 done:

@@ -51,8 +51,8 @@ int joint_ridge_fit(const gsl_matrix *train_x, const gsl_matrix *train_y,
       valid_y->size2 != train_y->size2)
     return joint_fail(err, errlen, SOMA_ERR_PARAM,
                       "ridge: the validation rows must have the training rows' columns (%zu "
-                      "inputs, %zu labels) and as many labels as inputs", train_x ? train_x->size2 : 0,
-                      train_y ? train_y->size2 : 0);
+                      "inputs, %zu labels) and as many labels as inputs",
+                      train_x ? train_x->size2 : 0, train_y ? train_y->size2 : 0);
   int rc = joint_check_finite(valid_x, "ridge", "validation inputs", err, errlen);
   if (!rc) rc = joint_check_finite(valid_y, "ridge", "validation labels", err, errlen);
   joint_linreg_factor *f = NULL;

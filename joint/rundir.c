@@ -411,7 +411,7 @@ int joint_rundir_behaviour(const joint_rundir *r, const char *env, const char *c
 }
 
 int joint_rundir_samples(const joint_rundir *r, const char *name, joint_table **out,
-                       double **t_ms, char *err, size_t errlen) {
+                         double **t_ms, char *err, size_t errlen) {
   *out = NULL;
   if (t_ms) *t_ms = NULL;
   const joint_rundir_state *s = joint_rundir_find_state(r, name);
@@ -616,7 +616,8 @@ static int labels(const joint_rundir *r, const joint_rundir_request *q, const jo
     unsigned char *disc = malloc(beh->data->size2);
     if (!disc) rc = NOMEM();
     for (size_t j = 0; !rc && j < beh->data->size2; j++)
-      disc[j] = q->discrete ? q->discrete[j] : (unsigned char)joint_rundir_column_is_discrete(beh->names[j]);
+      disc[j] = q->discrete ? q->discrete[j]
+                            : (unsigned char)joint_rundir_column_is_discrete(beh->names[j]);
     if (!rc) rc = align_into(beh, bt, disc, q, t0, y, 0, has, first, err, errlen);
     free(disc);
     for (size_t j = 0; !rc && j < beh->data->size2; j++)

@@ -127,7 +127,7 @@ int joint_rundir_behaviour(const joint_rundir *r, const char *env, const char *c
 /* Loads a state recording: samples × ids, columns "<name>:<id>" ("E.V_m:3"), and a malloc'd
  * array of its sample times when t_ms is not NULL. */
 int joint_rundir_samples(const joint_rundir *r, const char *name, joint_table **out,
-                       double **t_ms, char *err, size_t errlen);
+                         double **t_ms, char *err, size_t errlen);
 
 /* What joint_rundir_load assembles. */
 typedef struct joint_rundir_request {

@@ -303,7 +303,9 @@ const soma_json *soma_json_get(const soma_json *o, const char *key) {
 
 const char *soma_json_text(const soma_json *o, const char *key) {
   const soma_json *v = soma_json_get(o, key);
-  return v && (v->t == SOMA_JSON_STR || v->t == SOMA_JSON_NUM || v->t == SOMA_JSON_BOOL) ? v->s : NULL;
+  if (!v || (v->t != SOMA_JSON_STR && v->t != SOMA_JSON_NUM && v->t != SOMA_JSON_BOOL))
+    return NULL;
+  return v->s;
 }
 
 int soma_json_double(const soma_json *o, const char *key, double *out) {

@@ -89,7 +89,8 @@ TEST(irregular_steps_onto_fine_bins) {
   char err[200];
   REQUIRE(joint_align(rows, t, 0, 25, NULL, out, NULL, NULL, err, sizeof err) == SOMA_OK);
   int ok = 1;
-  for (size_t k = 0; k < 4 * STEPS; k++) ok &= gsl_matrix_get(out, k, 0) == (double)((k / 4) * (k / 4));
+  for (size_t k = 0; k < 4 * STEPS; k++)
+    ok &= gsl_matrix_get(out, k, 0) == (double)((k / 4) * (k / 4));
   CHECK(ok);
   gsl_matrix_free(rows), gsl_matrix_free(out);
 }

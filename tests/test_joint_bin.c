@@ -72,7 +72,8 @@ TEST(square_root) {
   gsl_matrix *c = NULL;
   char err[200];
   REQUIRE(joint_bin_spikes(t, id, 5, 2, &o, &c, err, sizeof err) == SOMA_OK);
-  CHECK(gsl_matrix_get(c, 0, 0) == 2 && gsl_matrix_get(c, 1, 1) == 1 && gsl_matrix_get(c, 1, 0) == 0);
+  CHECK(gsl_matrix_get(c, 0, 0) == 2 && gsl_matrix_get(c, 1, 1) == 1 &&
+        gsl_matrix_get(c, 1, 0) == 0);
   gsl_matrix_free(c);
   gsl_matrix *m = from(1, 2, (double[]){4, -1});
   CHECK(joint_sqrt(m, err, sizeof err) == SOMA_ERR_PARAM);
@@ -98,7 +99,8 @@ static const double G3[] = {1.3606608947139556, 0.6657821188269355, 1.4085241088
                             0.9406943756148766, 1.7287448686294504, 1.017229231345123,
                             1.759618774703127, 1.0611813201113756};
 static const double U5[] = {1.2, 0.4, 0.8, 0.8, 1.8, 0.6, 1.8, 0.6, 1.6, 1, 2, 1.4, 1.8, 1.2};
-static const double U4[] = {1.5, 0.5, 0.75, 0.5, 1, 0.75, 2.25, 0.5, 1.5, 0.75, 2, 1.25, 2.25, 1.25};
+static const double U4[] = {1.5, 0.5, 0.75, 0.5, 1, 0.75, 2.25,
+                            0.5, 1.5, 0.75, 2, 1.25, 2.25, 1.25};
 
 static void check_against(const gsl_matrix *m, const double *want, const char *what) {
   double worst = 0;

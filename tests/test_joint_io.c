@@ -186,7 +186,8 @@ TEST(csv_from_numpy_and_pandas) {
   joint_table_free(t);
   /* pandas' to_csv(index=False): a plain header, a quoted name with a comma */
   REQUIRE(read_text(dir, "time_ms,\"x, cm\"\n0.0,1.5\n25.0,-inf\n", &t, err, sizeof err) == 0);
-  CHECK(strcmp(t->names[1], "x, cm") == 0 && matrix_is(t->data, 2, 2, (double[]){0, 1.5, 25, -INFINITY}));
+  CHECK(strcmp(t->names[1], "x, cm") == 0 &&
+        matrix_is(t->data, 2, 2, (double[]){0, 1.5, 25, -INFINITY}));
   joint_table_free(t);
   jf_rmtree(dir);
 }

@@ -22,7 +22,8 @@
  *   flip each row of Vt so its largest |entry| is positive; var = S**2 / (n - 1);
  *   ratio = var / Xc.var(0, ddof=1).sum(); scores = Xc @ Vt[:3].T
  * and the same for X.T (4 x 6). Components below are Vt[:3].T, row-major. */
-static const double X[24] = {2, 0, 1, 3, 1, 1, 0, 2, 0, 3, 1, 1, 4, 1, 2, 0, 3, 2, 2, 1, 1, 0, 3, 2};
+static const double X[24] = {2, 0, 1, 3, 1, 1, 0, 2, 0, 3, 1, 1,
+                             4, 1, 2, 0, 3, 2, 2, 1, 1, 0, 3, 2};
 static const struct golden {
   double comp[18], var[3], ratio[3], score0[3];
 } TALL = {
@@ -112,13 +113,15 @@ TEST(recovers_a_planted_low_rank_structure) {
         *gsl_matrix_ptr(cz, c, d) += (gsl_matrix_get(&zc.matrix, i, c) - gsl_vector_get(zm, c)) *
                                      (gsl_matrix_get(&zc.matrix, i, d) - gsl_vector_get(zm, d)) /
                                      (N - 1);
-  double total = 20 * 0.01 + gsl_matrix_get(cz, 0, 0) + gsl_matrix_get(cz, 1, 1) + gsl_matrix_get(cz, 2, 2);
+  double total =
+      20 * 0.01 + gsl_matrix_get(cz, 0, 0) + gsl_matrix_get(cz, 1, 1) + gsl_matrix_get(cz, 2, 2);
   gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(3);
   gsl_eigen_symm(cz, ez, ws);
   gsl_eigen_symm_free(ws);
   gsl_sort_vector(ez);
   for (int c = 0; c < 3; c++) {
-    double v = gsl_vector_get(m->variance, (size_t)c), want = gsl_vector_get(ez, 2 - (size_t)c) + 0.01;
+    double v = gsl_vector_get(m->variance, (size_t)c),
+           want = gsl_vector_get(ez, 2 - (size_t)c) + 0.01;
     printf("  component %d: variance %.4f (planted %.0f; in this sample %.4f), ratio %.4f (%.4f)\n",
            c + 1, v, sd[c] * sd[c], want, gsl_vector_get(m->ratio, (size_t)c), want / total);
     CHECK_NEAR(v, want, 0.01 * want);
@@ -141,14 +144,16 @@ TEST(recovers_a_planted_low_rank_structure) {
   /* scores are uncorrelated with the fitted variances; 3 components reconstruct to noise */
   joint_pca *m3 = NULL;
   REQUIRE(joint_pca_fit(x, 3, &m3, err, sizeof err) == SOMA_OK);
-  gsl_matrix *s = gsl_matrix_alloc(N, 3), *back = gsl_matrix_alloc(N, P), *c = gsl_matrix_alloc(3, 3);
+  gsl_matrix *s = gsl_matrix_alloc(N, 3), *back = gsl_matrix_alloc(N, P),
+             *c = gsl_matrix_alloc(3, 3);
   REQUIRE(joint_pca_transform(m3, x, s, err, sizeof err) == SOMA_OK);
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0 / (N - 1), s, s, 0.0, c);
   CHECK_NEAR(gsl_matrix_get(c, 0, 0), gsl_vector_get(m3->variance, 0), 1e-9);
   CHECK_NEAR(gsl_matrix_get(c, 0, 1), 0, 1e-9);
   REQUIRE(joint_pca_reconstruct(m3, s, back, err, sizeof err) == SOMA_OK);
   double ss = 0;
-  for (size_t k = 0; k < N * P; k++) ss += (back->data[k] - x->data[k]) * (back->data[k] - x->data[k]);
+  for (size_t k = 0; k < N * P; k++)
+    ss += (back->data[k] - x->data[k]) * (back->data[k] - x->data[k]);
   CHECK_MSG(sqrt(ss / (N * P)) < 0.11, "reconstruction RMS %.4f (noise 0.1)", sqrt(ss / (N * P)));
   joint_pca_free(m), joint_pca_free(m3);
   gsl_matrix_free(a), gsl_matrix_free(z), gsl_matrix_free(x), gsl_matrix_free(q);

@@ -83,7 +83,8 @@ TEST(grid_matches_explicit_fits) {
   for (size_t i = 0; i < 120; i++)
     for (size_t j = 0; j < 30; j++) {
       gsl_matrix_set(ax, i, j, i < 80 ? gsl_matrix_get(xt, i, j) : gsl_matrix_get(xv, i - 80, j));
-      if (j < 2) gsl_matrix_set(ay, i, j, i < 80 ? gsl_matrix_get(yt, i, j) : gsl_matrix_get(yv, i - 80, j));
+      if (j < 2)
+        gsl_matrix_set(ay, i, j, i < 80 ? gsl_matrix_get(yt, i, j) : gsl_matrix_get(yv, i - 80, j));
     }
   REQUIRE(joint_linreg_fit(ax, ay, r2->lambda, &m, err, sizeof err) == SOMA_OK);
   d = 0;
@@ -203,7 +204,8 @@ static gsl_matrix *shifted(const gsl_matrix *y) {
   size_t T = y->size1;
   gsl_matrix *s = gsl_matrix_alloc(T, y->size2);
   for (size_t k = 0; k < T; k++)
-    for (size_t j = 0; j < y->size2; j++) gsl_matrix_set(s, k, j, gsl_matrix_get(y, (k + T / 2) % T, j));
+    for (size_t j = 0; j < y->size2; j++)
+      gsl_matrix_set(s, k, j, gsl_matrix_get(y, (k + T / 2) % T, j));
   return s;
 }
 
@@ -282,7 +284,8 @@ TEST(bad_input_is_named) {
   joint_ridge *r = NULL;
   char err[300] = "";
   CHECK(joint_ridge_fit(x, y, x2, y, NULL, &r, err, sizeof err) == SOMA_ERR_PARAM && !r);
-  CHECK_MSG(strstr(err, "validation rows must have the training rows' columns (3 inputs"), "%s", err);
+  CHECK_MSG(strstr(err, "validation rows must have the training rows' columns (3 inputs"), "%s",
+            err);
   joint_ridge_opts o = joint_ridge_defaults();
   o.lo = 0;
   CHECK(joint_ridge_fit(x, y, x, y, &o, &r, err, sizeof err) == SOMA_ERR_PARAM);

@@ -29,16 +29,19 @@ static const char *META =
     "     \"samples\": 10, \"ids\": [0, 2]}]}},\n"
     "  {\"number\": 2, \"name\": \"\", \"folder\": \"net2\", \"description\": {\n"
     "   \"dt_ms\": 0.1, \"time_ms\": 40, \"populations\": [{\"name\": \"E\", \"size\": 2}],\n"
-    "   \"recordings\": [{\"name\": \"E.spikes\", \"population\": \"E\", \"kind\": \"spikes\"}]}}],\n"
+    "   \"recordings\": [{\"name\": \"E.spikes\", \"population\": \"E\", \"kind\": "
+    "\"spikes\"}]}}],\n"
     " \"environments\": [{\"number\": 1, \"name\": \"env\", \"world\": \"grid\",\n"
     "   \"file\": \"behaviour.npy\", \"rows\": 4, \"columns\": [\"episode\", \"step\", \"t_ms\",\n"
     "   \"action\", \"reward\", \"terminated\", \"truncated\", \"x\", \"node\"]}],\n"
-    " \"agents\": [{\"name\": \"rat\", \"folder\": \"rat\"}, {\"name\": \"quiet\", \"folder\": \"quiet\"}]}\n";
+    " \"agents\": [{\"name\": \"rat\", \"folder\": \"rat\"}, {\"name\": \"quiet\", \"folder\": "
+    "\"quiet\"}]}\n";
 
 static const char *AGENT_META =
     "{\"soma_version\": \"0.1.0\", \"net\": {\"dt_ms\": 1, \"time_ms\": 50,\n"
     " \"populations\": [{\"name\": \"critic\", \"size\": 2}],\n"
-    " \"recordings\": [{\"name\": \"critic.spikes\", \"population\": \"critic\", \"kind\": \"spikes\"}]}}";
+    " \"recordings\": [{\"name\": \"critic.spikes\", \"population\": \"critic\", \"kind\": "
+    "\"spikes\"}]}}";
 
 /* behaviour: episode, step, t_ms, action, reward, terminated, truncated, x, node */
 static const double BEH[4][9] = {
@@ -215,8 +218,9 @@ TEST(damaged_runs_are_named) {
   r = joint_rundir_open(dir, err, sizeof err);
   CHECK_MSG(!r && strstr(err, "meta.json: networks[0] has no \"folder\" or \"description\""),
             "%s", err);
-  jf_text(dir, "meta.json", "{\"networks\": [{\"folder\": \".\", \"description\": {\"populations\": [], "
-                            "\"recordings\": [{\"kind\": \"spikes\", \"population\": \"Q\"}]}}]}");
+  jf_text(dir, "meta.json",
+          "{\"networks\": [{\"folder\": \".\", \"description\": {\"populations\": [], "
+          "\"recordings\": [{\"kind\": \"spikes\", \"population\": \"Q\"}]}}]}");
   r = joint_rundir_open(dir, err, sizeof err);
   CHECK_MSG(!r && strstr(err, "records population 'Q', which it does not list with a size"),
             "%s", err);

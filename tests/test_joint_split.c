@@ -88,7 +88,8 @@ TEST(rows_of_a_part) {
   char err[300] = "";
   REQUIRE(joint_split_make(20, NULL, &s, err, sizeof err) == SOMA_OK);   /* 14 / 2 / 4 */
   gsl_matrix *m = gsl_matrix_alloc(20, 2), *t = NULL;
-  for (size_t i = 0; i < 20; i++) gsl_matrix_set(m, i, 0, (double)i), gsl_matrix_set(m, i, 1, -(double)i);
+  for (size_t i = 0; i < 20; i++)
+    gsl_matrix_set(m, i, 0, (double)i), gsl_matrix_set(m, i, 1, -(double)i);
   REQUIRE(joint_split_rows(m, &s, JOINT_VALID, &t, err, sizeof err) == SOMA_OK);
   CHECK(t->size1 == 2 && gsl_matrix_get(t, 0, 0) == 14 && gsl_matrix_get(t, 1, 1) == -15);
   gsl_matrix_free(t);
