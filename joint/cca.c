@@ -41,7 +41,8 @@ static int side_init(const gsl_matrix *x, side *a) {
 /* weights s / sqrt(s² + λ) of the first r directions, λ = ridge × mean eigenvalue */
 static void side_weights(const side *a, size_t cols, double ridge, double *w) {
   double total = 0;
-  for (size_t k = 0; k < a->s->size; k++) total += gsl_vector_get(a->s, k) * gsl_vector_get(a->s, k);
+  for (size_t k = 0; k < a->s->size; k++)
+    total += gsl_vector_get(a->s, k) * gsl_vector_get(a->s, k);
   double lambda = ridge * total / (double)cols;
   for (size_t k = 0; k < a->r; k++) {
     double s = gsl_vector_get(a->s, k);

@@ -63,8 +63,10 @@ int joint_dsa_dmd(const gsl_matrix *x, joint_dsa_opts o, gsl_matrix **a, char *e
   if (!h || !v || !s) goto done;
   for (size_t t = 0; t < Tp; t++)
     for (size_t d = 0; d < o.n_delays; d++)
-      for (size_t j = 0; j < N; j++)
-        gsl_matrix_set(h, t, d * N + j, gsl_matrix_get(x, t + (o.n_delays - 1 - d) * o.delay_interval, j));
+      for (size_t j = 0; j < N; j++) {
+        size_t src = t + (o.n_delays - 1 - d) * o.delay_interval;
+        gsl_matrix_set(h, t, d * N + j, gsl_matrix_get(x, src, j));
+      }
   if (joint_mat_svd(h, v, s, NULL)) goto done;
   size_t r = o.rank;
   if (r == 0) {

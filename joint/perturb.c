@@ -91,9 +91,10 @@ int joint_perturb_poisson(const gsl_matrix *x, double level, uint32_t seed, gsl_
     for (long t = 0; t < (long)T; t++) {
       if (!g) continue;
       soma_gsl_rng_reset(g, seed, stream, (uint32_t)t, (uint32_t)((uint64_t)t >> 32), 0);
-      for (size_t j = 0; j < N; j++)
-        gsl_matrix_set(y, (size_t)t, j,
-                       gsl_matrix_get(x, (size_t)t, j) + (mu[j] > 0 ? gsl_ran_poisson(g, mu[j]) : 0));
+      for (size_t j = 0; j < N; j++) {
+        double add = mu[j] > 0 ? gsl_ran_poisson(g, mu[j]) : 0;
+        gsl_matrix_set(y, (size_t)t, j, gsl_matrix_get(x, (size_t)t, j) + add);
+      }
     }
     if (g) soma_gsl_rng_free(g);
   }

@@ -72,7 +72,8 @@ static int aligned_sums(const gsl_matrix *cx, const gsl_matrix *wx, const gsl_ma
     size_t m = n - r0 < BLOCK ? n - r0 : BLOCK;
     gsl_matrix_const_view bx = gsl_matrix_const_submatrix(cx, r0, 0, m, cx->size2);
     gsl_matrix_const_view by = gsl_matrix_const_submatrix(cy, r0, 0, m, cy->size2);
-    gsl_matrix_view ba = gsl_matrix_submatrix(a, 0, 0, m, P), bb = gsl_matrix_submatrix(b, 0, 0, m, P);
+    gsl_matrix_view ba = gsl_matrix_submatrix(a, 0, 0, m, P);
+    gsl_matrix_view bb = gsl_matrix_submatrix(b, 0, 0, m, P);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &bx.matrix, &vx.matrix, 0.0, &ba.matrix);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &by.matrix, &vy.matrix, 0.0, &bb.matrix);
     for (size_t i = 0; i < m; i++)

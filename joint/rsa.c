@@ -90,7 +90,8 @@ int joint_rsa_condition_means(const gsl_matrix *x, const size_t *cond, size_t n_
   gsl_matrix_set_zero(means);
   for (size_t i = 0; i < x->size1; i++) {
     cnt[cond[i]]++;
-    for (size_t j = 0; j < x->size2; j++) *gsl_matrix_ptr(means, cond[i], j) += gsl_matrix_get(x, i, j);
+    for (size_t j = 0; j < x->size2; j++)
+      *gsl_matrix_ptr(means, cond[i], j) += gsl_matrix_get(x, i, j);
   }
   for (size_t a = 0; a < n_cond; a++)
     for (size_t j = 0; j < x->size2; j++)
@@ -173,7 +174,8 @@ int joint_rsa_compare_rdms(const gsl_matrix *a, const gsl_matrix *b, joint_rsa_m
   double *u = buf, *v = buf + m;
   size_t k = 0;
   for (size_t i = 0; i < C; i++)
-    for (size_t j = i + 1; j < C; j++, k++) u[k] = gsl_matrix_get(a, i, j), v[k] = gsl_matrix_get(b, i, j);
+    for (size_t j = i + 1; j < C; j++, k++)
+      u[k] = gsl_matrix_get(a, i, j), v[k] = gsl_matrix_get(b, i, j);
   *score = method == JOINT_RSA_KENDALL_TAU_A ? kendall_tau_a(u, v, m)
                                              : gsl_stats_spearman(u, 1, v, 1, m, buf + 2 * m);
   free(buf);
@@ -194,8 +196,10 @@ int joint_rsa(const gsl_matrix *x, const size_t *cond_x, const gsl_matrix *y,
   size_t *cx = calloc(n_cond, sizeof *cx), *cy = calloc(n_cond, sizeof *cy);
   gsl_matrix *kx = NULL, *ky = NULL, *rx = NULL, *ry = NULL;
   int rc = SOMA_OK;
-  if (!x || !y) rc = joint_fail(err, errlen, SOMA_ERR_PARAM, "rsa: the %s is missing", x ? "y" : "x");
-  else if (!mx || !my || !cx || !cy) rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "rsa: out of memory");
+  if (!x || !y)
+    rc = joint_fail(err, errlen, SOMA_ERR_PARAM, "rsa: the %s is missing", x ? "y" : "x");
+  else if (!mx || !my || !cx || !cy)
+    rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "rsa: out of memory");
   if (!rc) rc = joint_rsa_condition_means(x, cond_x, n_cond, mx, cx, err, errlen);
   if (!rc) rc = joint_rsa_condition_means(y, cond_y, n_cond, my, cy, err, errlen);
   size_t used = 0;
@@ -206,7 +210,8 @@ int joint_rsa(const gsl_matrix *x, const size_t *cond_x, const gsl_matrix *y,
   if (!rc) {
     kx = gsl_matrix_alloc(used, x->size2), ky = gsl_matrix_alloc(used, y->size2);
     rx = gsl_matrix_alloc(used, used), ry = gsl_matrix_alloc(used, used);
-    if (!kx || !ky || !rx || !ry) rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "rsa: out of memory");
+    if (!kx || !ky || !rx || !ry)
+      rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "rsa: out of memory");
   }
   if (!rc) {
     for (size_t a = 0, k = 0; a < n_cond; a++) {

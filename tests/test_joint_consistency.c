@@ -112,8 +112,9 @@ static gsl_matrix *coded(const gsl_matrix *label, uint32_t seed) {
 }
 
 TEST(datasets_coding_the_label_alike_score_one) {
-  /* 3 agents of different lengths (labels uniform on [0, 1]), each a rotation of the same label code; agents 0 and 1 are
-   * one dataset: CEBRA averages per ordered dataset pair, then over pairs */
+  /* 3 agents of different lengths (labels uniform on [0, 1]), each a rotation of the same
+   * label code; agents 0 and 1 are one dataset: CEBRA averages per ordered dataset pair, then
+   * over pairs */
   gsl_matrix *lab[3], *emb[3];
   size_t rows[] = {800, 600, 1000};
   for (int a = 0; a < 3; a++) {

@@ -1,6 +1,7 @@
 /* test_joint_identify.c — identifiability (joint/identify.c): an affine image of the latents is
- * read out exactly by the linear fit, a nonlinear (arc of a circle) code only by kNN, unrelated data by
- * neither; index lists against ranges; overlapping or out-of-range rows are refused. */
+ * read out exactly by the linear fit, a nonlinear code (an arc of a circle) only by kNN,
+ * unrelated data by neither; index lists against ranges; overlapping or out-of-range rows are
+ * refused. */
 #include <math.h>
 #include <string.h>
 
@@ -30,7 +31,8 @@ TEST(affine_codes_are_read_out_exactly_circular_ones_by_knn) {
   gsl_matrix *lin = jm_map(u, m, 1.0, 0.5), *circ = gsl_matrix_alloc(T, 2);
   for (size_t t = 0; t < T; t++) {
     double v = gsl_matrix_get(u, t, 0);
-    gsl_matrix_set(circ, t, 0, cos(1.8 * M_PI * v)), gsl_matrix_set(circ, t, 1, sin(1.8 * M_PI * v));
+    gsl_matrix_set(circ, t, 0, cos(1.8 * M_PI * v));
+    gsl_matrix_set(circ, t, 1, sin(1.8 * M_PI * v));
   }
   gsl_matrix *noise = jm_random(T, 3, 2);
   joint_identify_result r;

@@ -89,8 +89,9 @@ TEST(a_metric_on_100_random_triples) {
         gsl_matrix_set(c, i, j, bij + step * gsl_matrix_get(c, i, j));
       }
     double alpha = t % 2 ? 1.0 : 0.5;
-    double ab = shape(a, b, alpha, JOINT_SHAPE_ANGULAR), ba = shape(b, a, alpha, JOINT_SHAPE_ANGULAR);
-    double bc = shape(b, c, alpha, JOINT_SHAPE_ANGULAR), ac = shape(a, c, alpha, JOINT_SHAPE_ANGULAR);
+    joint_shape_score ang = JOINT_SHAPE_ANGULAR;
+    double ab = shape(a, b, alpha, ang), ba = shape(b, a, alpha, ang);
+    double bc = shape(b, c, alpha, ang), ac = shape(a, c, alpha, ang);
     max_asym = fmax(max_asym, fabs(ab - ba));
     if (fabs(ab - ba) > 1e-12) worst_sym++;
     double slack = ab + bc - ac;
