@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 
 #include "joint/check.h"
@@ -56,29 +57,66 @@ void joint_mat_even_rows(size_t n, size_t m, size_t *rows) {
   for (size_t i = 0; i < m; i++) rows[i] = i * n / m;   /* n <= 1e9 and m <= 1e9 do not overflow */
 }
 
+/* Thin SVD of a tall r × c matrix w (r >= c), overwritten with U. For r >= 2c, a blocked QR
+ * first (gsl_linalg_QR_decomp_r: w = Q R with Q = I − V T Vᵀ, V unit lower trapezoidal in
+ * the lower part of w), the SVD of the small R = U_R S Vᵀ, then U = Q [U_R; 0] =
+ * [U_R; 0] − V (T (V_topᵀ U_R)), all with Level-3 BLAS. */
+static int tall_svd(gsl_matrix *w, gsl_vector *s, gsl_matrix *vv) {
+  size_t r = w->size1, c = w->size2;
+  gsl_vector *work = gsl_vector_alloc(c);
+  gsl_matrix *t = NULL, *v = NULL, *ur = NULL, *m = NULL, *tm = NULL;
+  int rc = SOMA_ERR_NOMEM;
+  if (!work) goto done;
+  if (r < 2 * c) {
+    gsl_linalg_SV_decomp(w, vv, s, work);
+    rc = SOMA_OK;
+    goto done;
+  }
+  /* T is upper triangular; QR_decomp_r leaves its lower part untouched: start from zeros */
+  t = gsl_matrix_calloc(c, c), v = gsl_matrix_alloc(r, c), ur = gsl_matrix_alloc(c, c);
+  m = gsl_matrix_alloc(c, c), tm = gsl_matrix_alloc(c, c);
+  if (!t || !v || !ur || !m || !tm) goto done;
+  gsl_linalg_QR_decomp_r(w, t);
+  for (size_t i = 0; i < r; i++)
+    for (size_t j = 0; j < c; j++) {
+      double x = gsl_matrix_get(w, i, j);
+      gsl_matrix_set(v, i, j, i > j ? x : i == j ? 1.0 : 0.0);
+      if (i < c) gsl_matrix_set(ur, i, j, i <= j ? x : 0.0);
+    }
+  gsl_linalg_SV_decomp(ur, vv, s, work);   /* ur becomes U_R */
+  gsl_matrix_const_view vtop = gsl_matrix_const_submatrix(v, 0, 0, c, c);
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &vtop.matrix, ur, 0.0, m);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, t, m, 0.0, tm);
+  gsl_matrix_set_zero(w);
+  gsl_matrix_view wtop = gsl_matrix_submatrix(w, 0, 0, c, c);
+  gsl_matrix_memcpy(&wtop.matrix, ur);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, v, tm, 1.0, w);
+  rc = SOMA_OK;
+done:
+  if (work) gsl_vector_free(work);
+  gsl_matrix *all[] = {t, v, ur, m, tm};
+  for (size_t i = 0; i < 5; i++)
+    if (all[i]) gsl_matrix_free(all[i]);
+  return rc;
+}
+
 int joint_mat_svd(const gsl_matrix *a, gsl_matrix *u, gsl_vector *s, gsl_matrix *v) {
   int tall = a->size1 >= a->size2;
   size_t r = tall ? a->size1 : a->size2, c = tall ? a->size2 : a->size1;
-  gsl_matrix *w = gsl_matrix_alloc(r, c), *vv = gsl_matrix_alloc(c, c), *x = gsl_matrix_alloc(c, c);
-  gsl_vector *work = gsl_vector_alloc(c);
+  gsl_matrix *w = gsl_matrix_alloc(r, c), *vv = gsl_matrix_alloc(c, c);
   int rc = SOMA_ERR_NOMEM;
-  if (!w || !vv || !x || !work) goto done;
+  if (!w || !vv) goto done;
   if (tall) gsl_matrix_memcpy(w, a);
   else gsl_matrix_transpose_memcpy(w, a);
-  /* w = W diag(s) Vᵀ; the modified (QR first) algorithm is faster for r >> c */
-  if (r >= 2 * c) gsl_linalg_SV_decomp_mod(w, x, vv, s, work);
-  else gsl_linalg_SV_decomp(w, vv, s, work);
+  if ((rc = tall_svd(w, s, vv))) goto done;
   for (size_t k = 0; k < c; k++)
     if (gsl_vector_get(s, k) < 0) gsl_vector_set(s, k, 0);
   gsl_matrix *left = tall ? u : v, *right = tall ? v : u;
   if (left) gsl_matrix_memcpy(left, w);
   if (right) gsl_matrix_memcpy(right, vv);
-  rc = SOMA_OK;
 done:
   if (w) gsl_matrix_free(w);
   if (vv) gsl_matrix_free(vv);
-  if (x) gsl_matrix_free(x);
-  if (work) gsl_vector_free(work);
   return rc;
 }
 
