@@ -10,7 +10,6 @@
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
-#include <gsl/gsl_randist.h>
 
 #include "joint/check.h"
 #include "joint/mat.h"
@@ -247,33 +246,6 @@ static double ascend(const gsl_matrix *a, const gsl_matrix *b, gsl_matrix *c, in
   return objective(a, b, c, k);
 }
 
-/* a Haar-distributed random orthogonal matrix: QR of a Gaussian matrix, signs from diag(R) */
-static int random_orthogonal(uint32_t seed, uint32_t restart, gsl_matrix *q) {
-  size_t r = q->size1;
-  gsl_matrix *m = gsl_matrix_alloc(r, r), *rr = gsl_matrix_alloc(r, r);
-  gsl_vector *tau = gsl_vector_alloc(r);
-  gsl_rng *g = soma_gsl_rng_alloc();
-  int rc = SOMA_ERR_NOMEM;
-  if (m && rr && tau && g) {
-    soma_gsl_rng_reset(g, seed, soma_stream_id("joint", "dsa_restart"), restart, 0, 0);
-    for (size_t i = 0; i < r; i++)
-      for (size_t j = 0; j < r; j++) gsl_matrix_set(m, i, j, gsl_ran_gaussian(g, 1.0));
-    gsl_linalg_QR_decomp(m, tau);
-    gsl_linalg_QR_unpack(m, tau, q, rr);
-    for (size_t j = 0; j < r; j++)
-      if (gsl_matrix_get(rr, j, j) < 0) {
-        gsl_vector_view col = gsl_matrix_column(q, j);
-        gsl_vector_scale(&col.vector, -1.0);
-      }
-    rc = SOMA_OK;
-  }
-  if (m) gsl_matrix_free(m);
-  if (rr) gsl_matrix_free(rr);
-  if (tau) gsl_vector_free(tau);
-  if (g) soma_gsl_rng_free(g);
-  return rc;
-}
-
 /* a copy of m zero-padded to r × r and scaled to unit Frobenius norm */
 static gsl_matrix *padded_unit(const gsl_matrix *m, size_t r) {
   gsl_matrix *p = gsl_matrix_calloc(r, r);
@@ -309,6 +281,7 @@ int joint_dsa_compare(const gsl_matrix *a, const gsl_matrix *b, joint_dsa_opts o
   gsl_matrix **cs = calloc((size_t)starts, sizeof *cs);
   double *best = malloc((size_t)starts * sizeof *best);
   const int ready = ua && ub && cs && best;
+  const uint32_t stream = soma_stream_id("joint", "dsa_restart");
   int nomem = 0;
 #pragma omp parallel for schedule(static) reduction(| : nomem)
   for (int s = 0; s < starts; s++) {
@@ -326,7 +299,7 @@ int joint_dsa_compare(const gsl_matrix *a, const gsl_matrix *b, joint_dsa_opts o
       gsl_matrix_swap_rows(cc, 0, 1);
     } else if (s == 1) {
       gsl_matrix_set(cc, 0, 0, -1.0);
-    } else if (s >= 2 && random_orthogonal(o.seed, (uint32_t)(s - 2), cc)) {
+    } else if (s >= 2 && joint_mat_random_orthogonal(o.seed, stream, (uint32_t)(s - 2), cc)) {
       nomem = 1;
     }
     best[s] = nomem ? -INFINITY : ascend(ua, ub, cc, o.max_iter, &k);   /* private flag */

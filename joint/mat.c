@@ -5,8 +5,10 @@
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
 
 #include "joint/check.h"
+#include "sim/rng.h"
 #include "sim/soma.h"
 
 int joint_mat_check(const gsl_matrix *x, size_t min_rows, const char *who, const char *what,
@@ -117,6 +119,32 @@ int joint_mat_svd(const gsl_matrix *a, gsl_matrix *u, gsl_vector *s, gsl_matrix 
 done:
   if (w) gsl_matrix_free(w);
   if (vv) gsl_matrix_free(vv);
+  return rc;
+}
+
+int joint_mat_random_orthogonal(uint32_t seed, uint32_t stream, uint32_t counter, gsl_matrix *q) {
+  size_t r = q->size1;
+  gsl_matrix *m = gsl_matrix_alloc(r, r), *rr = gsl_matrix_alloc(r, r);
+  gsl_vector *tau = gsl_vector_alloc(r);
+  gsl_rng *g = soma_gsl_rng_alloc();
+  int rc = SOMA_ERR_NOMEM;
+  if (m && rr && tau && g) {
+    soma_gsl_rng_reset(g, seed, stream, counter, 0, 0);
+    for (size_t i = 0; i < r; i++)
+      for (size_t j = 0; j < r; j++) gsl_matrix_set(m, i, j, gsl_ran_gaussian(g, 1.0));
+    gsl_linalg_QR_decomp(m, tau);
+    gsl_linalg_QR_unpack(m, tau, q, rr);
+    for (size_t j = 0; j < r; j++)
+      if (gsl_matrix_get(rr, j, j) < 0) {
+        gsl_vector_view col = gsl_matrix_column(q, j);
+        gsl_vector_scale(&col.vector, -1.0);
+      }
+    rc = SOMA_OK;
+  }
+  if (m) gsl_matrix_free(m);
+  if (rr) gsl_matrix_free(rr);
+  if (tau) gsl_vector_free(tau);
+  if (g) soma_gsl_rng_free(g);
   return rc;
 }
 

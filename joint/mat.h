@@ -1,10 +1,11 @@
 /* mat.h — small matrix helpers the similarity metrics share: the checks every metric runs on
  * one matrix or on a pair with the same rows, column centring, the thin SVD of a matrix of any
- * shape, evenly spaced row subsampling, and the Frobenius norm. */
+ * shape, evenly spaced row subsampling, random orthogonal matrices, the Frobenius norm. */
 #ifndef JOINT_MAT_H
 #define JOINT_MAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
@@ -30,6 +31,11 @@ void joint_mat_even_rows(size_t n, size_t m, size_t *rows);
 /* Thin SVD a = U diag(s) Vᵀ of an r × c matrix of any shape, k = min(r, c): s (length k)
  * descending and >= 0, U (r × k) and V (c × k) when non-NULL. SOMA_OK or SOMA_ERR_NOMEM. */
 int joint_mat_svd(const gsl_matrix *a, gsl_matrix *u, gsl_vector *s, gsl_matrix *v);
+
+/* q (p × p) = a Haar-distributed random orthogonal matrix, a pure function of (seed, stream,
+ * counter): the QR factor of a Gaussian matrix with its signs fixed by diag(R) (Mezzadri
+ * 2007). SOMA_OK or SOMA_ERR_NOMEM. */
+int joint_mat_random_orthogonal(uint32_t seed, uint32_t stream, uint32_t counter, gsl_matrix *q);
 
 /* sqrt(sum of squares) of all entries. */
 double joint_mat_frobenius(const gsl_matrix *m);

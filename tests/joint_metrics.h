@@ -8,10 +8,10 @@
 #include <math.h>
 
 #include <gsl/gsl_blas.h>
-#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 
+#include "joint/mat.h"
 #include "sim/rng.h"
 
 /* r × c standard normal entries, a pure function of seed */
@@ -25,18 +25,10 @@ static inline gsl_matrix *jm_random(size_t r, size_t c, uint32_t seed) {
   return m;
 }
 
-/* a random p × p orthogonal matrix (QR of a Gaussian one, signs fixed) */
+/* a random p × p orthogonal matrix (joint_mat_random_orthogonal) */
 static inline gsl_matrix *jm_orthogonal(size_t p, uint32_t seed) {
-  gsl_matrix *m = jm_random(p, p, seed), *q = gsl_matrix_alloc(p, p), *r = gsl_matrix_alloc(p, p);
-  gsl_vector *tau = gsl_vector_alloc(p);
-  gsl_linalg_QR_decomp(m, tau);
-  gsl_linalg_QR_unpack(m, tau, q, r);
-  for (size_t j = 0; j < p; j++)
-    if (gsl_matrix_get(r, j, j) < 0) {
-      gsl_vector_view col = gsl_matrix_column(q, j);
-      gsl_vector_scale(&col.vector, -1.0);
-    }
-  gsl_matrix_free(m), gsl_matrix_free(r), gsl_vector_free(tau);
+  gsl_matrix *q = gsl_matrix_alloc(p, p);
+  joint_mat_random_orthogonal(seed, 104, 0, q);
   return q;
 }
 
@@ -66,10 +58,7 @@ static inline gsl_matrix *jm_golden(int which) {
   return m;
 }
 
-/* A 1-D track: position u_t (T × 1) a reflected random walk on [0, 1] (seed 1). Embedding
- * (T × 3): f(u) = (cos πu, sin πu, u − 1/2) rotated by a random orthogonal map and plus
- * Gaussian noise of sd 0.1, both drawn from seed; shuffled != 0 embeds u at permuted times
- * instead (the structure of a model trained on shuffled labels). */
+/* A 1-D track: position u_t (T × 1) a reflected random walk on [0, 1] (seed 1). */
 static inline gsl_matrix *jm_track_label(size_t T) {
   gsl_matrix *u = gsl_matrix_alloc(T, 1);
   gsl_rng *g = soma_gsl_rng_alloc();
@@ -85,10 +74,17 @@ static inline gsl_matrix *jm_track_label(size_t T) {
   return u;
 }
 
-static inline gsl_matrix *jm_track_embedding(const gsl_matrix *u, uint32_t seed, int shuffled) {
+/* An embedding (T × 3) of the track: f(u) = (cos πu, sin πu, u − 1/2) turned by a random
+ * orthogonal map drawn from rotation (0: none), plus Gaussian noise of sd 0.1 drawn from
+ * noise. shuffled != 0 embeds u at permuted times instead (the structure of a model trained
+ * on shuffled labels). */
+static inline gsl_matrix *jm_track_embedding(const gsl_matrix *u, uint32_t rotation,
+                                             uint32_t noise, int shuffled) {
   size_t T = u->size1;
-  gsl_matrix *f = gsl_matrix_alloc(T, 3), *noise = jm_random(T, 3, seed + 1000);
-  gsl_matrix *q = jm_orthogonal(3, seed + 2000);
+  gsl_matrix *f = gsl_matrix_alloc(T, 3), *z = jm_random(T, 3, noise + 1000);
+  gsl_matrix *q = gsl_matrix_alloc(3, 3);
+  if (rotation) joint_mat_random_orthogonal(rotation, 105, 0, q);
+  else gsl_matrix_set_identity(q);
   for (size_t t = 0; t < T; t++) {
     size_t s = shuffled ? (t * 7919 + 13) % T : t;
     double v = gsl_matrix_get(u, s, 0);
@@ -97,9 +93,9 @@ static inline gsl_matrix *jm_track_embedding(const gsl_matrix *u, uint32_t seed,
     gsl_matrix_set(f, t, 2, v - 0.5);
   }
   gsl_matrix *e = jm_map(f, q, 1.0, 0.0);
-  gsl_matrix_scale(noise, 0.1);
-  gsl_matrix_add(e, noise);
-  gsl_matrix_free(f), gsl_matrix_free(noise), gsl_matrix_free(q);
+  gsl_matrix_scale(z, 0.1);
+  gsl_matrix_add(e, z);
+  gsl_matrix_free(f), gsl_matrix_free(z), gsl_matrix_free(q);
   return e;
 }
 

@@ -108,8 +108,8 @@ TEST(same_bits_for_one_and_two_threads) {
 
 TEST(same_structure_ranks_above_shuffled) {
   gsl_matrix *u = jm_track_label(2000);
-  gsl_matrix *e0 = jm_track_embedding(u, 1, 0), *e1 = jm_track_embedding(u, 2, 0);
-  gsl_matrix *sh = jm_track_embedding(u, 3, 1);
+  gsl_matrix *e0 = jm_track_embedding(u, 1, 1, 0), *e1 = jm_track_embedding(u, 2, 2, 0);
+  gsl_matrix *sh = jm_track_embedding(u, 3, 3, 1);
   char err[200];
   double same = 0, shuf = 0, rsame = 0, rshuf = 0;
   REQUIRE(joint_cka_linear(e0, e1, &same, err, sizeof err) == SOMA_OK);

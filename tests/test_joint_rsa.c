@@ -89,14 +89,14 @@ TEST(golden_values_from_numpy) {
 
 TEST(same_structure_ranks_above_shuffled) {
   gsl_matrix *u = jm_track_label(2000);
-  gsl_matrix *e0 = jm_track_embedding(u, 1, 0), *e1 = jm_track_embedding(u, 2, 0);
-  gsl_matrix *sh = jm_track_embedding(u, 3, 1);
+  gsl_matrix *e0 = jm_track_embedding(u, 0, 1, 0), *e1 = jm_track_embedding(u, 0, 2, 0);
+  gsl_matrix *sh = jm_track_embedding(u, 0, 3, 1);
   double same = rsa_bins(e0, e1, u, 20, JOINT_RSA_SPEARMAN);
   double shuf = rsa_bins(e0, sh, u, 20, JOINT_RSA_SPEARMAN);
-  /* the RDM (correlation across 3 units) is not rotation invariant, and the two embeddings
-   * are rotated differently: "same" is well below 1 */
+  /* the same coordinates, other noise: the RDM (a correlation across units) is not rotation
+   * invariant, so embeddings from different seeds need aligning (e.g. by Procrustes) first */
   printf("  RSA (20 position bins) same %.3f shuffled %.3f\n", same, shuf);
-  CHECK(same > 0.6 && fabs(shuf) < 0.3 && same > shuf + 0.3);
+  CHECK(same > 0.9 && fabs(shuf) < 0.3);
   gsl_matrix_free(u), gsl_matrix_free(e0), gsl_matrix_free(e1), gsl_matrix_free(sh);
 }
 
