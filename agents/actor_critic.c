@@ -12,6 +12,7 @@
 
 #define MAX_ACTIONS 64
 #define MAX_INPUT 64
+#define MAX_PLAN 1024
 
 struct soma_ac {
   soma_ac_params p;
@@ -20,6 +21,7 @@ struct soma_ac {
   soma_wta *wta;
   soma_pop *input, *critic, *actor[MAX_ACTIONS];
   soma_proj *plastic[MAX_ACTIONS + 1];
+  soma_proj *value_proj;    /* input->critic with discrete TD (pred_error), else NULL */
   int n_plastic;
   soma_mod *dopamine;
   soma_rpe *rpe;
@@ -30,13 +32,16 @@ struct soma_ac {
   int64_t episodes;
   soma_replay *replay;
   int *replay_idx;          /* a reverse sequence */
+  int plan_idx[MAX_PLAN];   /* one step's planning replays */
+  double plan_w[MAX_PLAN];
+  int learning;             /* what soma_ac_learning asked for (discrete TD unfreezes only then) */
 };
 
 soma_ac_params soma_ac_defaults(void) {
   return (soma_ac_params){
       .dt = 1, .threads = 1, .seed = 1, .group = 20, .n_critic = 50,
       .w_actor = 30, .w_critic = 30, .w_max = 200, .w_inh = -150,
-      .noise_hz = 5000, .noise_w = 30,
+      .noise_hz = 5000, .noise_w = 30, .critic_noise_hz = 5000, .critic_noise_w = 30,
       .step_ms = 100, .tail_ms = 300, .gap_ms = 200,
       .lr_actor = 0.01, .lr_critic = 0.01, .a_plus = 1, .tau_e = 500, .learn_every = 5,
       .tau_dopamine = 200,
@@ -44,6 +49,8 @@ soma_ac_params soma_ac_defaults(void) {
       .temperature = 0, .epsilon = 0, .input = "obs", .step_reward = 0,
       .replay = 0, .replay_capacity = 5000, .replay_ms = 30, .replay_drive = 500,
       .replay_gamma = 0.9, .replay_gain = 1, .replay_tau_e = 20,
+      .td_discrete = 0, .plan = 0, .prioritized = 1, .plan_beta = 0.5, .gamma = 0.95,
+      .plan_scale = 0.02, .plan_gain = 10, .value_ms = 30, .lr_value = 0.0005,
   };
 }
 
@@ -63,6 +70,8 @@ static int check(const soma_ac_params *p, int n_actions, char *err, size_t len) 
       {{"w_inh", "pA", 0, -1e6, 0, 0, ""}, p->w_inh},
       {{"noise_hz", "Hz", 0, 0, 1e6, 0, ""}, p->noise_hz},
       {{"noise_w", "pA", 0, 0, 1e6, 0, ""}, p->noise_w},
+      {{"critic_noise_hz", "Hz", 0, 0, 1e6, 0, ""}, p->critic_noise_hz},
+      {{"critic_noise_w", "pA", 0, 0, 1e6, 0, ""}, p->critic_noise_w},
       {{"step_ms", "ms", 0, 0, 1e6, SOMA_LO_OPEN, ""}, p->step_ms},
       {{"tail_ms", "ms", 0, 0, 1e6, 0, ""}, p->tail_ms},
       {{"gap_ms", "ms", 0, 0, 1e6, 0, ""}, p->gap_ms},
@@ -86,6 +95,15 @@ static int check(const soma_ac_params *p, int n_actions, char *err, size_t len) 
       {{"replay_gamma", "", 0, 0, 1, 0, ""}, p->replay_gamma},
       {{"replay_gain", "", 0, -1e6, 1e6, 0, ""}, p->replay_gain},
       {{"replay_tau_e", "ms", 0, 0, 1e7, SOMA_LO_OPEN, ""}, p->replay_tau_e},
+      {{"td_discrete", "", 0, 0, 1, SOMA_INT, ""}, p->td_discrete},
+      {{"plan", "replays", 0, 0, MAX_PLAN, SOMA_INT, ""}, p->plan},
+      {{"prioritized", "", 0, 0, 1, SOMA_INT, ""}, p->prioritized},
+      {{"plan_beta", "", 0, 0, 1, 0, ""}, p->plan_beta},
+      {{"gamma", "", 0, 0, 1, 0, ""}, p->gamma},
+      {{"plan_scale", "1/Hz", 0, 0, 1e6, 0, ""}, p->plan_scale},
+      {{"plan_gain", "", 0, -1e6, 1e6, 0, ""}, p->plan_gain},
+      {{"value_ms", "ms", 0, 0, 1e6, SOMA_LO_OPEN, ""}, p->value_ms},
+      {{"lr_value", "w/(Hz ms)", 0, 0, 1e6, 0, ""}, p->lr_value},
   };
   char msg[256];
   for (size_t i = 0; i < sizeof t / sizeof *t; i++)
@@ -95,6 +113,11 @@ static int check(const soma_ac_params *p, int n_actions, char *err, size_t len) 
     }
   if (fmod(p->step_ms, p->dt) > 1e-9 * p->dt && p->dt - fmod(p->step_ms, p->dt) > 1e-9 * p->dt) {
     snprintf(err, len, "actor_critic: step_ms (%g) must be a multiple of dt (%g)", p->step_ms, p->dt);
+    return 1;
+  }
+  if (p->plan > 0 && !p->td_discrete) {
+    snprintf(err, len, "actor_critic: plan = %d replays per step needs td_discrete = 1 (the "
+             "replayed transitions are learnt from the critic's discrete TD error)", p->plan);
     return 1;
   }
   if (!p->input || !*p->input || strlen(p->input) >= 256) {
@@ -109,23 +132,41 @@ static int fail_engine(soma_ac *ac, const char *what, char *err, size_t len) {
   return 1;
 }
 
-/* input -> post, all to all, plastic with TD-LTP read from the dopamine */
+/* input -> post, all to all, plastic with TD-LTP read from the dopamine; with discrete TD the
+ * critic's synapses learn its value by the delta rule instead (pred_error: its rate moves
+ * towards the TD target rate the agent sets while it re-presents a transition) */
 static soma_proj *plastic_input(soma_ac *ac, soma_pop *post, double w0, double lr) {
   soma_conn c = soma_conn_defaults();
   c.rule = SOMA_CONN_ALL_TO_ALL;
   c.weight.a = w0;
+  /* a graded value code needs critic neurons with different thresholds of recruitment */
+  if (post == ac->critic && ac->p.td_discrete) c.weight = soma_dist_uniform(0, 2 * w0);
   c.delay.a = ac->p.dt;
   char name[64];
   snprintf(name, sizeof name, "input->%s", soma_pop_name(post));
   soma_proj *pr = soma_proj_create(ac->net, name, ac->input, post, &c);
   if (!pr) return NULL;
-  soma_param rule[] = {{"A_plus", ac->p.a_plus}, {"tau_e", ac->p.tau_e}, {"lr", lr},
-                       {"w_min", 0},             {"w_max", ac->p.w_max}, {"every", ac->p.learn_every},
-                       {NULL, 0}};
-  if (soma_proj_plastic(pr, "td_ltp", rule, "dopamine") != SOMA_OK) return NULL;
+  if (post == ac->critic && ac->p.td_discrete) {
+    soma_param rule[] = {{"lr", 0}, {"tau_pre", 20}, {"tau_rate", ac->p.value_ms},
+                         {"w_min", 0}, {"w_max", ac->p.w_max}, {"every", ac->p.learn_every},
+                         {NULL, 0}};
+    double none = 0;   /* set before each re-presentation; learning is off until then */
+    if (soma_proj_plastic(pr, "pred_error", rule, NULL) != SOMA_OK ||
+        soma_proj_set_target(pr, &none, 1) != SOMA_OK)
+      return NULL;
+    ac->value_proj = pr;
+  } else {
+    soma_param rule[] = {{"A_plus", ac->p.a_plus}, {"tau_e", ac->p.tau_e}, {"lr", lr},
+                         {"w_min", 0},             {"w_max", ac->p.w_max}, {"every", ac->p.learn_every},
+                         {NULL, 0}};
+    if (soma_proj_plastic(pr, "td_ltp", rule, "dopamine") != SOMA_OK) return NULL;
+  }
   ac->plastic[ac->n_plastic++] = pr;
   return pr;
 }
+
+static int set_tau_e(soma_ac *ac, double tau_e);
+static int set_plastic(soma_ac *ac, int on);
 
 static int build(soma_ac *ac, char *err, size_t len) {
   const soma_ac_params *p = &ac->p;
@@ -149,8 +190,9 @@ static int build(soma_ac *ac, char *err, size_t len) {
   }
   for (int a = 0; a <= ac->n_actions; a++) {
     soma_pop *pop = a < ac->n_actions ? ac->actor[a] : ac->critic;
-    if (p->noise_hz > 0 && p->noise_w > 0 &&
-        soma_pop_poisson_input(pop, "ex", p->noise_hz, p->noise_w) != SOMA_OK)
+    double hz = a < ac->n_actions ? p->noise_hz : p->critic_noise_hz;
+    double w = a < ac->n_actions ? p->noise_w : p->critic_noise_w;
+    if (hz > 0 && w > 0 && soma_pop_poisson_input(pop, "ex", hz, w) != SOMA_OK)
       return fail_engine(ac, "noise", err, len);
     if (!plastic_input(ac, pop, a < ac->n_actions ? p->w_actor : p->w_critic,
                        a < ac->n_actions ? p->lr_actor : p->lr_critic))
@@ -181,7 +223,11 @@ static int build(soma_ac *ac, char *err, size_t len) {
   w.epsilon = p->epsilon;
   w.seed = p->seed * 0x9e3779b97f4a7c15ull + 1;
   if (!(ac->wta = soma_wta_create(&w, err, len))) return 1;
-  if (p->replay) {
+  ac->learning = 1;
+  if (p->td_discrete && (soma_rpe_set_gain(ac->rpe, 0) != SOMA_OK || set_plastic(ac, 0) ||
+                         set_tau_e(ac, p->replay_tau_e)))
+    return fail_engine(ac, "discrete TD", err, len);
+  if (p->replay || p->td_discrete) {
     soma_replay_config rc = soma_replay_defaults();
     rc.capacity = p->replay_capacity;
     rc.obs_dim = soma_encoder_input_size(ac->enc);
@@ -237,10 +283,25 @@ void soma_ac_destroy(soma_ac *ac) {
 soma_net *soma_ac_net(soma_ac *ac) { return ac->net; }
 int soma_ac_n_actions(const soma_ac *ac) { return ac->n_actions; }
 
-int soma_ac_learning(soma_ac *ac, int on) {
+/* plasticity of the TD-LTP projections on or off (the critic's delta rule with discrete TD
+ * stays on, its traces current, and learns only while its lr is set: value_lr) */
+static int set_plastic(soma_ac *ac, int on) {
   for (int k = 0; k < ac->n_plastic; k++)
-    if (soma_proj_learning(ac->plastic[k], on) != SOMA_OK) return SOMA_ERR_PARAM;
+    if (ac->plastic[k] != ac->value_proj && soma_proj_learning(ac->plastic[k], on) != SOMA_OK)
+      return SOMA_ERR_PARAM;
   return SOMA_OK;
+}
+
+static int value_lr(soma_ac *ac, double lr) {
+  return soma_proj_set_rule_param(ac->value_proj, "lr", lr) != SOMA_OK;
+}
+
+/* with discrete TD the synapses learn only while a transition is re-presented */
+int soma_ac_learning(soma_ac *ac, int on) {
+  ac->learning = on != 0;
+  if (ac->value_proj && soma_proj_learning(ac->value_proj, ac->learning) != SOMA_OK)
+    return SOMA_ERR_PARAM;
+  return set_plastic(ac, ac->learning && !ac->p.td_discrete);
 }
 
 int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon) {
@@ -336,7 +397,9 @@ static int drive_action(soma_ac *ac, int a) {
 /* eligibility time constant of every plastic projection */
 static int set_tau_e(soma_ac *ac, double tau_e) {
   for (int k = 0; k < ac->n_plastic; k++)
-    if (soma_proj_set_rule_param(ac->plastic[k], "tau_e", tau_e) != SOMA_OK) return 1;
+    if (ac->plastic[k] != ac->value_proj &&
+        soma_proj_set_rule_param(ac->plastic[k], "tau_e", tau_e) != SOMA_OK)
+      return 1;
   return 0;
 }
 
@@ -358,7 +421,8 @@ static int reverse_replay(soma_ac *ac, soma_ac_stats *out, char *err, size_t len
   soma_replay_transition t;
   if (soma_replay_get(ac->replay, idx[0], &t, err, len) < 0) return 1;
   double credit = t.reward * ac->p.replay_gain;
-  if (set_tau_e(ac, ac->p.replay_tau_e)) return fail_engine(ac, "replay", err, len);
+  if (set_tau_e(ac, ac->p.replay_tau_e) || (ac->p.td_discrete && ac->learning && set_plastic(ac, 1)))
+    return fail_engine(ac, "replay", err, len);
   for (int k = 0; k < n; k++, credit *= ac->p.replay_gamma) {
     if (soma_replay_get(ac->replay, idx[k], &t, err, len) < 0) return 1;
     if (apply(ac, t.obs, soma_replay_obs_dim(ac->replay), err, len) || drive_action(ac, (int)t.action[0]))
@@ -370,11 +434,102 @@ static int reverse_replay(soma_ac *ac, soma_ac_stats *out, char *err, size_t len
     out->replayed++;
   }
   soma_dist zero = soma_dist_const(0);
-  if (drive_action(ac, -1) || soma_pop_set_var_dist(ac->input, "rate", &zero) != SOMA_OK ||
-      set_tau_e(ac, ac->p.tau_e))
+  if (drive_action(ac, -1) || soma_pop_set_var_dist(ac->input, "rate", &zero) != SOMA_OK)
     return fail_engine(ac, "replay", err, len);
   /* the last dopamine acts on the last pairs while the network settles */
-  return run(ac, 3 * ac->p.tau_dopamine, err, len);
+  if (run(ac, 3 * ac->p.tau_dopamine, err, len)) return 1;
+  if (set_tau_e(ac, ac->p.td_discrete ? ac->p.replay_tau_e : ac->p.tau_e) ||
+      (ac->p.td_discrete && set_plastic(ac, 0)))
+    return fail_engine(ac, "replay", err, len);
+  return 0;
+}
+
+/* The critic's mean rate (Hz) over value_ms while input in (n values) is presented. */
+static int critic_rate_n(soma_ac *ac, const double *in, int n, double *rate, char *err,
+                         size_t len) {
+  if (apply(ac, in, n, err, len)) return 1;
+  uint64_t c0 = soma_pop_spike_count(ac->critic);
+  if (run(ac, ac->p.value_ms, err, len)) return 1;
+  *rate = (double)(soma_pop_spike_count(ac->critic) - c0) / ac->p.n_critic / (ac->p.value_ms * 1e-3);
+  return 0;
+}
+
+/* ... of a stored observation */
+static int critic_rate(soma_ac *ac, const double *in, double *rate, char *err, size_t len) {
+  return critic_rate_n(ac, in, soma_replay_obs_dim(ac->replay), rate, err, len);
+}
+
+int soma_ac_value(soma_ac *ac, const double *in, int n, double *value, char *err, size_t len) {
+  double rate;
+  int frozen = ac->learning && !ac->p.td_discrete;
+  if ((frozen && set_plastic(ac, 0)) || drive_action(ac, -1)) return fail_engine(ac, "value", err, len);
+  int bad = critic_rate_n(ac, in, n, &rate, err, len);
+  if (frozen && set_plastic(ac, 1)) return fail_engine(ac, "value", err, len);
+  if (bad) return SOMA_ERR_PARAM;
+  *value = ac->p.plan_scale * rate;
+  return SOMA_OK;
+}
+
+/* Discrete TD: learns the stored transition in slot i with importance weight w (see
+ * soma_ac_params.td_discrete); *delta receives its TD error, which becomes its priority. The
+ * dopamine it adds is taken back after the credit window, so it reaches no other transition;
+ * the eligibility left then (e^-3) is too small to matter. */
+static int learn_transition(soma_ac *ac, int i, double w, double *delta, char *err, size_t len) {
+  const soma_ac_params *p = &ac->p;
+  soma_replay_transition t;
+  if (soma_replay_get(ac->replay, i, &t, err, len) < 0) return 1;
+  double next = 0, now, rate;
+  if (drive_action(ac, -1)) return fail_engine(ac, "replay", err, len);
+  if (!t.terminal) {
+    if (critic_rate(ac, t.next_obs, &rate, err, len)) return 1;
+    next = p->plan_scale * rate;
+  }
+  if (critic_rate(ac, t.obs, &rate, err, len)) return 1;
+  now = p->plan_scale * rate;
+  double target = t.reward * p->reward_scale + p->step_reward + p->gamma * next;
+  *delta = target - now;
+  double target_hz = p->plan_scale > 0 ? fmax(0, target / p->plan_scale) : 0;
+  if (soma_proj_set_target(ac->value_proj, &target_hz, 1) != SOMA_OK ||
+      value_lr(ac, p->lr_value) || (ac->learning && set_plastic(ac, 1)))
+    return fail_engine(ac, "replay", err, len);
+  if (drive_action(ac, (int)t.action[0])) return fail_engine(ac, "replay", err, len);
+  if (run(ac, p->replay_ms, err, len)) return 1;
+  /* the critic learnt while s was shown; the actors' credit comes after */
+  soma_dist zero = soma_dist_const(0);
+  if (value_lr(ac, 0) || drive_action(ac, -1) ||
+      soma_pop_set_var_dist(ac->input, "rate", &zero) != SOMA_OK)
+    return fail_engine(ac, "replay", err, len);
+  double amount = p->plan_gain * w * *delta, credit_ms = 3 * p->replay_tau_e;
+  if (amount != 0 && soma_mod_add(ac->dopamine, amount) != SOMA_OK)
+    return fail_engine(ac, "replay", err, len);
+  if (run(ac, credit_ms, err, len)) return 1;
+  if (amount != 0 && soma_mod_add(ac->dopamine, -amount * exp(-credit_ms / p->tau_dopamine)) != SOMA_OK)
+    return fail_engine(ac, "replay", err, len);
+  if (set_plastic(ac, 0)) return fail_engine(ac, "replay", err, len);
+  return soma_replay_update_priority(ac->replay, i, *delta, err, len) < 0;
+}
+
+/* After a real step with discrete TD: the step itself (slot `slot`), then `plan` transitions
+ * drawn from the buffer, each logged as a replay event. */
+static int learn_step(soma_ac *ac, int slot, soma_ac_stats *out, char *err, size_t len) {
+  const soma_ac_params *p = &ac->p;
+  double delta;
+  if (learn_transition(ac, slot, 1.0, &delta, err, len)) return 1;
+  out->td_abs += fabs(delta);
+  int n = p->plan;
+  if (n <= 0) return 0;
+  int rc = p->prioritized
+               ? soma_replay_sample_prioritized(ac->replay, n, p->plan_beta, ac->plan_idx, ac->plan_w, err, len)
+               : soma_replay_sample_uniform(ac->replay, n, ac->plan_idx, err, len);
+  if (rc < 0) return 1;
+  int kind = p->prioritized ? SOMA_REPLAY_PRIORITIZED : SOMA_REPLAY_UNIFORM;
+  for (int k = 0; k < n; k++) {
+    if (soma_replay_log(ac->replay, soma_net_time(ac->net), kind, &ac->plan_idx[k], 1, err, len) < 0 ||
+        learn_transition(ac, ac->plan_idx[k], p->prioritized ? ac->plan_w[k] : 1.0, &delta, err, len))
+      return 1;
+    out->planned++;
+  }
+  return 0;
 }
 
 int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_t max_steps,
@@ -411,10 +566,13 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
                       .t_ms = soma_net_time(ac->net)};
     double a = action;
     if (soma_env_drive_step(d, env, &a, 1, &r, err, len)) return SOMA_ERR_PARAM;
-    double da = r.reward * ac->p.reward_scale + ac->p.step_reward;
+    double da = ac->p.td_discrete ? 0 : r.reward * ac->p.reward_scale + ac->p.step_reward;
     if (da != 0 && soma_mod_add(ac->dopamine, da) != SOMA_OK) return fail_engine(ac, "reward", err, len);
     if (ac->replay) {
+      double next_in[MAX_INPUT];
+      if (!r.terminated) read_input(ac, env, next_in);
       soma_replay_transition tr = {.obs = in, .action = &a, .reward = r.reward,
+                                   .next_obs = r.terminated ? NULL : next_in,
                                    .terminal = r.terminated, .episode = ac->episodes,
                                    .step = out->steps + 1, .t_ms = s.t_ms};
       if (n_in != soma_replay_obs_dim(ac->replay)) {
@@ -422,7 +580,9 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
                  soma_replay_obs_dim(ac->replay));
         return SOMA_ERR_PARAM;
       }
-      if (soma_replay_add(ac->replay, &tr, err, len) < 0) return SOMA_ERR_PARAM;
+      int slot = soma_replay_add(ac->replay, &tr, err, len);
+      if (slot < 0) return SOMA_ERR_PARAM;
+      if (ac->p.td_discrete && learn_step(ac, slot, out, err, len)) return SOMA_ERR_PARAM;
     }
     out->steps++;
     out->reward += r.reward;
@@ -431,6 +591,7 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
   }
   out->terminated = r.terminated;
   out->truncated = !r.terminated;
+  if (ac->p.td_discrete && out->steps > 0) out->td_abs /= (double)out->steps;
   /* the input goes silent: the last reward reaches the eligibility of the decision that
      earned it (and of no later one), then a gap between episodes */
   soma_dist zero = soma_dist_const(0);

@@ -38,6 +38,7 @@ typedef struct soma_ac_params {
   double w_inh;           /* inhibition between actor populations, pA, <= 0 (default -150) */
   double noise_hz;        /* background Poisson drive of actor and critic neurons, Hz (default 5000) */
   double noise_w;         /* its weight, pA (default 30): the neurons sit near threshold */
+  double critic_noise_hz, critic_noise_w;   /* the critic's own background (defaults 5000, 30) */
   double step_ms;         /* decision window (default 100) */
   double tail_ms;         /* input silent after the last step, for its reward to act (default 300) */
   double gap_ms;          /* input off between episodes (default 200) */
@@ -65,6 +66,33 @@ typedef struct soma_ac_params {
   double replay_gamma;    /* credit per step back from the reward (default 0.9) */
   double replay_gain;     /* dopamine per unit of reward in replay (default 1) */
   double replay_tau_e;    /* eligibility time constant during replay, ms (default 20) */
+  /* discrete-time TD (td_discrete = 1): instead of the critic's continuous TD error and the
+     rewards acting on the eligibility as the agent moves, each transition (s, a, r, s') is
+     learnt right after the step by re-presenting it (the agent's synapses are frozen while it
+     moves):
+       1. s', then s, are shown for value_ms each (weights unchanged): the critic's mean rates
+          give V(s') and V(s) = plan_scale * rate (V(s') = 0 after a terminal step);
+       2. s is shown for replay_ms with action a driven into its population; meanwhile the
+          critic's synapses move its rate towards the TD target (r + step_reward + gamma V(s'))
+          / plan_scale by the delta rule (pred_error, lr_value), and input->actor pairs become
+          eligible (tau_e = replay_tau_e);
+       3. the input goes silent and the dopamine receives plan_gain * w * delta, delta =
+          r + step_reward + gamma V(s') - V(s), for 3 * replay_tau_e ms, after which what is left
+          of it is taken back, so it credits no other transition.
+     `plan` stored transitions more are learnt the same way after every step (Dyna's planning
+     by replay), drawn by priority |delta| (prioritized = 1, Schaul et al. 2016, importance
+     weight w with exponent plan_beta) or uniformly (w = 1); each is logged as a replay event.
+     Settings that work in the grid mazes: critic_noise_hz 4000, w_critic 25, step_reward
+     -0.03, place-cell rates up to 300 Hz (scripts/dyna_maze.lua). */
+  int td_discrete;        /* 0 (default): continuous TD; 1: discrete, as above */
+  int plan;               /* replays per real step (default 0); needs td_discrete */
+  int prioritized;        /* 1 (default): by priority; 0: uniform */
+  double plan_beta;       /* importance-sampling exponent (default 0.5) */
+  double gamma;           /* discount of the discrete TD error (default 0.95) */
+  double plan_scale;      /* value per Hz of the critic's mean rate (default 0.02: V = 1 at 50 Hz) */
+  double plan_gain;       /* dopamine per unit of TD error (default 10) */
+  double value_ms;        /* presentation from which the critic's rate is read, ms (default 30) */
+  double lr_value;        /* the critic's delta rule (pred_error), w/(Hz ms) (default 0.0005) */
 } soma_ac_params;
 
 soma_ac_params soma_ac_defaults(void);
@@ -86,6 +114,8 @@ typedef struct soma_ac_stats {
   double reward;
   int terminated, truncated;
   int replayed;             /* states replayed after the episode */
+  int planned;              /* transitions learnt by replay during the episode (td_discrete) */
+  double td_abs;            /* mean |TD error| of the discrete updates (td_discrete) */
 } soma_ac_stats;
 
 typedef void (*soma_ac_step_fn)(void *user, const soma_ac_step *s, const soma_env *env);
@@ -116,6 +146,11 @@ int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon);
 /* Records the spikes (in memory) of "input", "critic" or "actors" (every actor population).
  * SOMA_OK, or SOMA_ERR_PARAM for another name (message in the network's errmsg). */
 int soma_ac_record_spikes(soma_ac *ac, const char *which);
+
+/* The critic's value of an input (what the encoder reads: n values), as discrete TD reads it:
+ * the input presented for value_ms with learning frozen, V = plan_scale * the critic's mean
+ * rate. The network's time advances. SOMA_OK, or SOMA_ERR_PARAM with a message. */
+int soma_ac_value(soma_ac *ac, const double *in, int n, double *value, char *err, size_t len);
 
 /* The replay buffer (NULL without replay): its stored transitions and its log of replay events
  * (agents/replay.h). */

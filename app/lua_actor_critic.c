@@ -115,17 +115,20 @@ static soma_encoder *encoder_of(lua_State *L, int idx, const char *call) {
 
 /* the agent's numeric parameters by name, in soma_ac_params */
 #define AC_INTS(X) X(group) X(n_critic) X(replay_capacity)
+#define AC_COUNTS(X) X(plan)
 #define AC_NUMBERS(X)                                                                              \
-  X(dt) X(w_actor) X(w_critic) X(w_max) X(w_inh) X(noise_hz) X(noise_w)     \
+  X(dt) X(w_actor) X(w_critic) X(w_max) X(w_inh) X(noise_hz) X(noise_w) X(critic_noise_hz) X(critic_noise_w)     \
   X(step_ms) X(tail_ms) X(gap_ms) X(lr_actor) X(lr_critic) X(a_plus) X(tau_e) X(learn_every) X(tau_dopamine)    \
   X(reward_scale) X(value_scale) X(tau_r) X(temperature) X(epsilon) X(step_reward)             \
-  X(replay_ms) X(replay_drive) X(replay_gamma) X(replay_gain) X(replay_tau_e)
+  X(replay_ms) X(replay_drive) X(replay_gamma) X(replay_gain) X(replay_tau_e)                  \
+  X(plan_beta) X(gamma) X(plan_scale) X(plan_gain) X(value_ms) X(lr_value)
 
 static int l_create(lua_State *L) {
   const char *call = "soma.agent.actor_critic";
 #define NAME(f) #f,
   static const char *const known[] = {"env", "encoder", "input", "seed", "threads", "replay", "name", "record",
-                                      AC_INTS(NAME) AC_NUMBERS(NAME) NULL};
+                                      "td", "prioritized", AC_INTS(NAME) AC_COUNTS(NAME)
+                                      AC_NUMBERS(NAME) NULL};
 #undef NAME
   la_table(L, 1, call, "a table of options, e.g. {env = env, encoder = {kind = \"place\", ...}}");
   la_known_keys(L, 1, call, known, NULL, NULL);
@@ -145,6 +148,15 @@ static int l_create(lua_State *L) {
 #define READ(f) p.f = (int)la_int(L, 1, call, #f, p.f, 1, 100000);
   AC_INTS(READ)
 #undef READ
+#define READ(f) p.f = (int)la_int(L, 1, call, #f, p.f, 0, 1024);
+  AC_COUNTS(READ)
+#undef READ
+  const char *td = la_str(L, 1, call, "td", "continuous");
+  if (strcmp(td, "continuous") && strcmp(td, "discrete"))
+    la_error(L, call, "td must be \"continuous\" (the critic's TD error as the agent moves) or "
+             "\"discrete\" (each transition learnt by re-presenting it; needed by plan) (got '%s')", td);
+  p.td_discrete = !strcmp(td, "discrete");
+  p.prioritized = la_bool(L, 1, call, "prioritized", p.prioritized);
   lsoma_run *run = lsoma_run_of(L);
   p.seed = (uint64_t)la_int(L, 1, call, "seed", run ? run->seed : 1, 0, INT64_MAX);
   p.threads = (int)la_int(L, 1, call, "threads", run ? run->threads : 1, 1, 1024);
@@ -230,6 +242,10 @@ static int a_episode(lua_State *L) {
   lagent_push_result(L, &tr, s.steps, s.reward, s.terminated, s.truncated, a->episodes);
   lua_pushinteger(L, s.replayed);
   lua_setfield(L, -2, "replayed");
+  lua_pushinteger(L, s.planned);
+  lua_setfield(L, -2, "planned");
+  lua_pushnumber(L, s.td_abs);
+  lua_setfield(L, -2, "td_abs");
   if (tr.record) {
     lua_pushvalue(L, tr.next_slot);
     lua_setfield(L, -2, "values");
@@ -240,6 +256,27 @@ static int a_episode(lua_State *L) {
 }
 
 /* agent:replays() -> {{t_ms, episode, step, kind}, ...}: every state replayed so far */
+/* agent:value{v1, v2, ...} -> the critic's value of that input (soma_ac_value) */
+static int a_value(lua_State *L) {
+  const char *call = "agent:value";
+  lac *a = ac_check(L, 1, call);
+  la_table(L, 2, call, "a list of the input's values, e.g. {x, y}");
+  double in[64];
+  int n = (int)lua_rawlen(L, 2);
+  if (n < 1 || n > 64) la_error(L, call, "give 1 to 64 input values (got %d)", n);
+  for (int k = 0; k < n; k++) {
+    lua_rawgeti(L, 2, k + 1);
+    if (!lua_isnumber(L, -1)) la_error(L, call, "input value %d is not a number", k + 1);
+    in[k] = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+  double v;
+  char err[512];
+  if (soma_ac_value(a->ac, in, n, &v, err, sizeof err) != SOMA_OK) la_error(L, call, "%s", err);
+  lua_pushnumber(L, v);
+  return 1;
+}
+
 static int a_replays(lua_State *L) {
   lac *a = ac_check(L, 1, "agent:replays");
   soma_replay *r = soma_ac_replay(a->ac);
@@ -396,6 +433,7 @@ void lactor_critic_open(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
   static const luaL_Reg methods[] = {{"episode", a_episode},   {"learning", a_learning},
                                      {"replays", a_replays},
+                                     {"value", a_value},
                                      {"exploration", a_exploration}, {"__index", a_index},
                                      {"__gc", a_gc},           {"__tostring", a_tostring},
                                      {NULL, NULL}};

@@ -19,6 +19,7 @@ struct soma_rpe {
   soma_pop *critic;
   soma_mod *mod;
   double scale, v0, tau_r, tau_v, tau_delta;
+  double gain;              /* of delta into the modulator */
   /* per thread (the same numbers on every thread) */
   double *trace, *v_prev, *delta;
   int *primed;
@@ -51,7 +52,7 @@ soma_rpe *soma_rpe_create(soma_net *net, soma_pop *critic, soma_mod *mod, double
     soma_net_fail(net, SOMA_ERR_NOMEM, "rpe: out of memory");
     return NULL;
   }
-  *r = (soma_rpe){net, critic, mod, scale, v0, tau_r, tau_v, tau_delta, NULL, NULL, NULL, NULL};
+  *r = (soma_rpe){net, critic, mod, scale, v0, tau_r, tau_v, tau_delta, 1.0, NULL, NULL, NULL, NULL};
   net->rpes[net->n_rpes++] = r;
   soma__mod_set_rpe(mod, r);
   soma__unprepare(net);
@@ -99,7 +100,7 @@ void soma__rpe_sync(soma_rpe *r) {
   }
 }
 
-double soma__rpe_value(const soma_rpe *r, int t) { return r->delta ? r->delta[t] : 0; }
+double soma__rpe_value(const soma_rpe *r, int t) { return r->delta ? r->gain * r->delta[t] : 0; }
 
 static double critic_value(const soma_rpe *r, double trace) {
   return r->scale * trace * 1000.0 / r->tau_v / r->critic->n + r->v0;
@@ -121,4 +122,14 @@ int soma_net_rpe_count(const soma_net *net) { return net->n_rpes; }
 soma_rpe *soma_net_rpe(const soma_net *net, int i) { return i >= 0 && i < net->n_rpes ? net->rpes[i] : NULL; }
 
 double soma_rpe_value(const soma_rpe *r) { return r->trace ? critic_value(r, r->trace[0]) : r->v0; }
-double soma_rpe_delta(const soma_rpe *r) { return soma__rpe_value(r, 0); }
+double soma_rpe_delta(const soma_rpe *r) { return r->delta ? r->delta[0] : 0; }
+
+int soma_rpe_set_gain(soma_rpe *r, double gain) {
+  if (!isfinite(gain))
+    return soma_net_fail(r->net, SOMA_ERR_PARAM, "rpe on '%s': gain must be finite (got %g)",
+                         r->critic->name, gain);
+  r->gain = gain;
+  return SOMA_OK;
+}
+
+double soma_rpe_gain(const soma_rpe *r) { return r->gain; }

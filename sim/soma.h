@@ -260,6 +260,10 @@ int soma_net_rpe_count(const soma_net *net);
 soma_rpe *soma_net_rpe(const soma_net *net, int index);
 double soma_rpe_value(const soma_rpe *r);   /* V now */
 double soma_rpe_delta(const soma_rpe *r);   /* delta now */
+/* What the modulator receives is gain * delta (gain 1 at creation; 0 mutes the critic, e.g.
+ * while an agent replays and computes its own TD errors). SOMA_ERR_PARAM if not finite. */
+int soma_rpe_set_gain(soma_rpe *r, double gain);
+double soma_rpe_gain(const soma_rpe *r);
 
 /* Makes the projection plastic under the named rule (soma_rule_name lists them), with its
  * parameters by name (unknown names are errors that suggest the closest) and, for modulated

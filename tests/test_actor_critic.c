@@ -3,8 +3,11 @@
  * through TD-LTP on its input synapses (frozen synapses do not learn); the actor populations
  * compete (one wins a window); in a T-maze, reverse replay of the loop-erased rewarded path
  * makes it take the 7-step path within a few rewards, and without replay it does not learn in
- * that time; the same seed gives the same choices for 1 and 2 threads; bad parameters and
- * unsuitable worlds are refused with messages. */
+ * that time; with discrete TD the rewarded transition's TD error is near r - V = 1 and the
+ * others near 0, planning replays (prioritized, logged) make it learn the T-maze faster and
+ * build a value gradient towards the goal; the same seed gives the same choices for 1 and 2
+ * threads; bad parameters and unsuitable worlds are refused with messages. */
+#include <math.h>
 #include <string.h>
 
 #include "agents/actor_critic.h"
@@ -156,6 +159,111 @@ TEST(reverse_replay_learns_the_tmaze_in_few_rewards) {
   }
 }
 
+/* the discrete-TD agent of scripts/dyna_maze.lua, in the T-maze */
+static soma_ac *discrete_agent(int plan, int seed, int threads, soma_env **env) {
+  char err[512];
+  double max_steps = 60;
+  soma_env_opt o[] = {{"map", "maps/tmaze.txt", NULL, 0}, {"max_steps", NULL, &max_steps, 1}};
+  *env = soma_env_create("grid", o, 2, err, sizeof err);
+  soma_place_params pp = soma_place_defaults();
+  pp.nx = 9, pp.ny = 7, pp.x_hi = 8, pp.y_hi = 6, pp.sigma = 0.6, pp.r_max = 300;
+  soma_ac_params p = soma_ac_defaults();
+  p.input = "x,y";
+  p.seed = (uint64_t)seed;
+  p.threads = threads;
+  p.td_discrete = 1;
+  p.plan = plan;
+  p.critic_noise_hz = 4000;
+  p.w_critic = 25;
+  p.step_reward = -0.03;
+  soma_ac *ac = *env ? soma_ac_create(&p, soma_encoder_place(&pp, err, sizeof err), 4, err, sizeof err) : NULL;
+  if (!ac) printf("  (%s)\n", err);
+  return ac;
+}
+
+static double value_at(soma_ac *ac, double x, double y) {
+  double in[2] = {x, y}, v = NAN;
+  char err[512];
+  if (soma_ac_value(ac, in, 2, &v, err, sizeof err) != SOMA_OK) printf("  (%s)\n", err);
+  return v;
+}
+
+TEST(discrete_td_error_has_the_right_sign_and_size) {
+  soma_env *env;
+  soma_ac *ac = discrete_agent(0, 2, 1, &env);
+  REQUIRE(ac);
+  char err[512];
+  soma_ac_stats st;
+  int rewarded = 0;
+  for (int k = 0; k < 10 && !rewarded; k++) {
+    REQUIRE(soma_ac_episode(ac, env, NULL, 0, &st, NULL, NULL, err, sizeof err) == SOMA_OK);
+    rewarded = st.reward > 0;
+  }
+  REQUIRE(rewarded);
+  /* before any reward V is near 0 everywhere: the rewarded transition's TD error is near
+     r - 0.03 - V(s) = 0.97; the others' near gamma V(s') - V(s) - 0.03 */
+  soma_replay *r = soma_ac_replay(ac);
+  int n = soma_replay_count(r);
+  double last = NAN, others = 0;
+  for (int k = 0; k < n; k++) {
+    soma_replay_transition t;
+    REQUIRE(soma_replay_get(r, soma_replay_oldest(r, k), &t, err, sizeof err) >= 0);
+    if (t.reward > 0) last = t.td_error;
+    else others += fabs(t.td_error) / (n - 1);
+  }
+  printf("     first reward: TD error %.3f; mean |TD error| of the %d other steps %.3f\n", last,
+         n - 1, others);
+  CHECK_MSG(last > 0.7 && last < 1.05, "TD error %.3f at the reward", last);
+  CHECK_MSG(others < 0.1, "mean |TD error| %.3f elsewhere", others);
+  CHECK(st.planned == 0 && st.td_abs > 0);
+  soma_ac_destroy(ac);
+  soma_env_destroy(env);
+}
+
+/* mean steps in episodes 11-20 */
+static double tmaze_planning(int plan, int seed, soma_ac **keep, soma_env **keep_env) {
+  soma_env *env;
+  soma_ac *ac = discrete_agent(plan, seed, 1, &env);
+  if (!ac) return NAN;
+  char err[512];
+  double late = 0;
+  for (int k = 1; k <= 20; k++) {
+    soma_ac_stats st;
+    if (soma_ac_episode(ac, env, NULL, 0, &st, NULL, NULL, err, sizeof err)) {
+      printf("  (%s)\n", err);
+      late = NAN;
+      break;
+    }
+    if (plan > 0 && st.planned != plan * st.steps) late = NAN;   /* plan replays per step */
+    if (k > 10) late += st.steps / 10.0;
+  }
+  *keep = ac;
+  *keep_env = env;
+  return late;
+}
+
+TEST(planning_replays_learn_faster_and_spread_the_value) {
+  for (int seed = 1; seed <= 2; seed++) {
+    soma_ac *a0, *a10;
+    soma_env *e0, *e10;
+    double without = tmaze_planning(0, seed, &a0, &e0), with = tmaze_planning(10, seed, &a10, &e10);
+    REQUIRE(a0 && a10);
+    double near = value_at(a10, 2, 1), stem = value_at(a10, 4, 4), arm = value_at(a10, 6, 1);
+    printf("     T-maze, seed %d: mean steps in episodes 11-20: %.1f with 10 replays per step, "
+           "%.1f without (optimum 7); V next to the goal %.2f, in the stem %.2f, other arm %.2f\n",
+           seed, with, without, near, stem, arm);
+    CHECK_MSG(with <= 8.5, "with planning %.1f steps", with);
+    CHECK_MSG(without >= with + 1.5, "without planning %.1f steps, with %.1f", without, with);
+    CHECK_MSG(near > stem + 0.3 && near > arm + 0.3, "V %.2f next to the goal", near);
+    /* planning replays are logged, drawn by priority */
+    size_t n;
+    const soma_replay_event *ev = soma_replay_events(soma_ac_replay(a10), &n);
+    CHECK(n > 0 && ev[0].kind == SOMA_REPLAY_PRIORITIZED);
+    soma_ac_destroy(a0), soma_ac_destroy(a10);
+    soma_env_destroy(e0), soma_env_destroy(e10);
+  }
+}
+
 TEST(frozen_synapses_do_not_learn) {
   soma_env *env = bandit(0.8, 0.2);
   soma_ac *ac = agent(1, 3);
@@ -195,9 +303,30 @@ TEST(the_same_learning_curve_for_any_thread_count) {
   CHECK_MSG(!memcmp(one, two, sizeof one), "episode 1: %lld and %lld steps", (long long)one[0], (long long)two[0]);
 }
 
+TEST(planning_gives_the_same_learning_curve_for_any_thread_count) {
+  int64_t steps[2][8];
+  for (int th = 1; th <= 2; th++) {
+    soma_env *env;
+    soma_ac *ac = discrete_agent(5, 3, th, &env);
+    REQUIRE(ac);
+    char err[512];
+    for (int k = 0; k < 8; k++) {
+      soma_ac_stats st;
+      REQUIRE(soma_ac_episode(ac, env, NULL, 0, &st, NULL, NULL, err, sizeof err) == SOMA_OK);
+      steps[th - 1][k] = st.steps;
+    }
+    soma_ac_destroy(ac);
+    soma_env_destroy(env);
+  }
+  CHECK(!memcmp(steps[0], steps[1], sizeof steps[0]));
+}
+
 TEST(bad_parameters_and_worlds) {
   char err[512] = "";
   soma_ac_params p = soma_ac_defaults();
+  p.plan = 5;
+  CHECK(!soma_ac_create(&p, constant_input(), 2, err, sizeof err) && strstr(err, "needs td_discrete = 1"));
+  p = soma_ac_defaults();
   p.tau_e = -1;
   CHECK(!soma_ac_create(&p, constant_input(), 2, err, sizeof err) && strstr(err, "tau_e must be > 0"));
   p = soma_ac_defaults();
@@ -233,9 +362,12 @@ TEST(bad_parameters_and_worlds) {
 int main(void) {
   RUN(learns_the_better_arm_either_way);
   RUN(reverse_replay_learns_the_tmaze_in_few_rewards);
+  RUN(discrete_td_error_has_the_right_sign_and_size);
+  RUN(planning_replays_learn_faster_and_spread_the_value);
   RUN(frozen_synapses_do_not_learn);
   RUN(same_seed_same_choices_for_any_thread_count);
   RUN(the_same_learning_curve_for_any_thread_count);
+  RUN(planning_gives_the_same_learning_curve_for_any_thread_count);
   RUN(bad_parameters_and_worlds);
   return h_done();
 }

@@ -56,7 +56,25 @@ H.test("replay after a rewarded episode, logged", function()
   H.check(log[1].step > log[2].step, "backwards")
 end)
 
+H.test("discrete TD with planning replays, and the critic's value", function()
+  local env = soma.env.grid{ map = "maps/tmaze.txt", max_steps = 40 }
+  local agent = soma.agent.actor_critic{ env = env, input = "x,y", td = "discrete", plan = 3,
+    prioritized = false, critic_noise_hz = 4000, w_critic = 25, step_reward = -0.03,
+    encoder = { kind = "place", nx = 9, ny = 7, x_hi = 8, y_hi = 6, sigma = 0.6, r_max = 300 } }
+  local ep = agent:episode{}
+  H.equal(ep.planned, 3 * ep.steps, "3 planning replays per step")
+  H.check(ep.td_abs > 0, "mean |TD error| " .. ep.td_abs)
+  local log = agent:replays()
+  H.equal(#log, ep.planned, "each planning replay is logged")
+  H.equal(log[1].kind, "uniform", "drawn uniformly")
+  local v = agent:value{ 4, 4 }
+  H.check(v >= 0 and v < 5, "a value: " .. v)
+end)
+
 local cases = {
+  { "planning without discrete TD", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, plan = 5 } end, { "needs td_discrete = 1" } },
+  { "an unknown TD", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, td = "monte carlo" } end, { "td must be \"continuous\"", "(got 'monte carlo')" } },
+  { "a value of the wrong size", function() soma.agent.actor_critic{ env = bandit(), encoder = constant }:value{ 1, 2, 3 } end, { "agent:value" } },
   { "no encoder", function() soma.agent.actor_critic{ env = bandit() } end, { "soma.agent.actor_critic", "give the encoder as encoder = {kind" } },
   { "an unknown encoder", function() soma.agent.actor_critic{ env = bandit(), encoder = { kind = "grid" } } end, { "encoder kind must be" } },
   { "a bad encoder parameter", function() soma.agent.actor_critic{ env = bandit(), encoder = { kind = "place", sigma = 0 } } end, { "sigma must be > 0" } },
