@@ -74,6 +74,10 @@ static void free_state(soma_plastic *pl, int threads) {
     free(pl->queue[t].cap);
   }
   free(pl->queue);
+  for (int t = 0; pl->row_last && t < threads; t++) free(pl->row_last[t]);
+  for (int t = 0; pl->row_quiet && t < threads; t++) free(pl->row_quiet[t]);
+  free(pl->row_last);
+  free(pl->row_quiet);
   for (int j = 0; j < 5; j++) free(pl->table[j]);
   free(pl->rate);
   free(pl->rate_t);
@@ -136,8 +140,15 @@ static int alloc_state(soma_plastic *pl) {
   pl->syn = calloc(T, sizeof(soma_slot *));
   pl->pre = calloc(T, sizeof(soma_slot *));
   pl->queue = calloc(T, sizeof(soma_queue));
-  if (!pl->syn || !pl->pre || !pl->queue) return SOMA_ERR_NOMEM;
+  pl->row_last = calloc(T, sizeof(int64_t *));
+  pl->row_quiet = calloc(T, sizeof(unsigned char *));
+  if (!pl->syn || !pl->pre || !pl->queue || !pl->row_last || !pl->row_quiet) return SOMA_ERR_NOMEM;
   for (size_t t = 0; t < T; t++) {
+    /* rows start active (a first tick clamps every weight), and fall quiet when unused */
+    size_t n_pre = (size_t)pr->pre->n ? (size_t)pr->pre->n : 1;
+    if (!(pl->row_last[t] = calloc(n_pre, sizeof(int64_t))) ||
+        !(pl->row_quiet[t] = calloc(n_pre, 1)))
+      return SOMA_ERR_NOMEM;
     size_t n = pr->part[t].n ? pr->part[t].n : 1;
     if (pl->stride && !(pl->syn[t] = calloc(n * (size_t)pl->stride, sizeof(soma_slot)))) return SOMA_ERR_NOMEM;
     if (pl->per_pre &&
@@ -336,6 +347,8 @@ int soma__plastic_queue(soma_plastic *pl, int t, const uint32_t *ids, size_t n, 
   for (size_t s = 0; s < n; s++) {
     size_t b = pt->row[ids[s]], e = pt->row[ids[s] + 1];
     if (b == e) continue;
+    pl->row_last[t][ids[s]] = step;
+    pl->row_quiet[t][ids[s]] = 0;
     /* with one delay, the presynaptic neuron is queued once; else each synapse */
     for (size_t k = b; k < (pl->per_pre ? b + 1 : e); k++) {
       int slot = (int)((step + 1 + (pt->d ? pt->d[k] : pr->d_const)) & mask);

@@ -91,6 +91,10 @@ struct soma_plastic {
   size_t *colptr;
   uint32_t *col;
   soma_queue *queue;        /* per part */
+  /* per part, per presynaptic neuron: the step of its last spike queued, and whether its row
+   * is quiet (every eligibility in it 0, and no spike since): ticks skip quiet rows */
+  int64_t **row_last;
+  unsigned char **row_quiet;
   int slots;                /* ring slots of the queues */
   /* decay tables: exp(-k dt / tau) for k < table_n[j] (0 beyond) */
   float *table[5];          /* 0-3 the rule's, 4 the scaling's rate window */

@@ -54,6 +54,7 @@ typedef struct {
   float a_plus, a_minus, w_min, w_max, mu_plus, mu_minus, inv_range;
   int nearest, modulated, ltd;
   float lr_every, e_tick;          /* lr * every (ms); exp(-every / tau_e) */
+  int64_t quiet_steps;             /* after its last spike, a row's eligibility is flushed */
 } stdp_consts;
 
 /* decay tables 0 and 1 (tau_plus, tau_minus); table 2 holds exp(+k dt / tau_e), k = 0 .. every */
@@ -101,6 +102,9 @@ static int prepare(soma_plastic *pl) {
     for (int k = 0; k <= pl->every; k++) g[k] = (float)exp(k * dt / p[TAU_E]);
     pl->table[GROW] = g;
     pl->table_n[GROW] = pl->every + 1;
+    /* the presynaptic trace is exactly 0 after table_n[0] steps, so no pair can form later;
+       ten eligibility time constants on, what is left (< 5e-5 of it) is set to 0 */
+    c->quiet_steps = pl->proj->d_max + 1 + pl->table_n[0] + (int64_t)ceil(10 * p[TAU_E] / dt);
   }
   return SOMA_OK;
 }
@@ -166,19 +170,32 @@ static void post(soma_plastic *pl, int t, uint32_t i, int64_t s) {
   pl->t_post[i] = s;
 }
 
+/* Every `every` steps: eligibilities decay by e_tick and the weights move by lr every m e.
+ * Rows of presynaptic neurons silent for quiet_steps have their eligibility set to 0 once and
+ * are skipped until their next spike: in a place code most inputs are silent most of the time. */
 static void tick(soma_plastic *pl, int t, int64_t s, double m) {
-  (void)s;
   const stdp_consts *c = pl->consts;
   const soma_part *pt = &pl->proj->part[t];
   soma_slot *e = pl->syn[t] + pl->syn_off;
   float *w = pt->w;
   const float g = c->lr_every * (float)m, d = c->e_tick;
-  const int stride = pl->stride;
-  for (size_t k = 0; k < pt->n; k++) {
-    float ev = e[k * (size_t)stride].f * d;
-    e[k * (size_t)stride].f = ev;
-    float v = w[k] + g * ev;
-    w[k] = v < c->w_min ? c->w_min : v > c->w_max ? c->w_max : v;
+  const size_t stride = (size_t)pl->stride;
+  const int64_t *last = pl->row_last[t];
+  unsigned char *quiet = pl->row_quiet[t];
+  for (int r = 0; r < pl->proj->pre->n; r++) {
+    if (quiet[r]) continue;
+    const size_t b = pt->row[r], end = pt->row[r + 1];
+    if (s - last[r] > c->quiet_steps) {
+      for (size_t k = b; k < end; k++) e[k * stride].f = 0;
+      quiet[r] = 1;
+      continue;
+    }
+    for (size_t k = b; k < end; k++) {
+      float ev = e[k * stride].f * d;
+      e[k * stride].f = ev;
+      float v = w[k] + g * ev;
+      w[k] = v < c->w_min ? c->w_min : v > c->w_max ? c->w_max : v;
+    }
   }
 }
 
