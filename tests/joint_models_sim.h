@@ -16,7 +16,7 @@
  * speed about 0.25 box widths per second), and n place cells with Gaussian fields (σ = 0.1,
  * peak 20 Hz) centred on a jittered √n × √n grid (n a square): *pos (T × 2), *counts (T × n).
  * The cells depend on seed_cells only, the walk and spikes on seed. */
-static void sim_place_code(size_t T, size_t n, uint32_t seed, uint32_t seed_cells,
+static inline void sim_place_code(size_t T, size_t n, uint32_t seed, uint32_t seed_cells,
                            gsl_matrix **counts, gsl_matrix **pos) {
   size_t side = (size_t)lround(sqrt((double)n));
   double *cx = malloc(n * sizeof *cx), *cy = malloc(n * sizeof *cy);
@@ -55,7 +55,7 @@ static void sim_place_code(size_t T, size_t n, uint32_t seed, uint32_t seed_cell
  * component, position p_{t+1} = p_t + 0.05 v_t (50 ms bins): *state (T × 4) = (px, py, vx, vy).
  * n "motor" neurons with log-linear tuning, mean count per bin λ = exp(b_i + k_iᵀ v): baseline
  * 5–15 Hz, k_i of length 0.5 in a random direction. *counts is T × n. */
-static void sim_motor_code(size_t T, size_t n, uint32_t seed, gsl_matrix **counts,
+static inline void sim_motor_code(size_t T, size_t n, uint32_t seed, gsl_matrix **counts,
                            gsl_matrix **state) {
   double *b = malloc(n * sizeof *b), *k = malloc(2 * n * sizeof *k), dt = 0.05;
   soma_stream s;
@@ -86,7 +86,7 @@ static void sim_motor_code(size_t T, size_t n, uint32_t seed, gsl_matrix **count
 }
 
 /* rows [r0, r0 + n) of m, copied */
-static gsl_matrix *sim_rows(const gsl_matrix *m, size_t r0, size_t n) {
+static inline gsl_matrix *sim_rows(const gsl_matrix *m, size_t r0, size_t n) {
   gsl_matrix *c = gsl_matrix_alloc(n, m->size2);
   gsl_matrix_const_view v = gsl_matrix_const_submatrix(m, r0, 0, n, m->size2);
   gsl_matrix_memcpy(c, &v.matrix);
