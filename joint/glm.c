@@ -59,7 +59,8 @@ int joint_glm_grid(const gsl_vector *lo, const gsl_vector *hi, size_t per, gsl_m
       size_t ij = r % per;
       r /= per;
       double a = gsl_vector_get(lo, j), b = gsl_vector_get(hi, j);
-      gsl_matrix_set(m, i, j, per == 1 ? 0.5 * (a + b) : a + (b - a) * (double)ij / (double)(per - 1));
+      double v = per == 1 ? 0.5 * (a + b) : a + (b - a) * (double)ij / (double)(per - 1);
+      gsl_matrix_set(m, i, j, v);
     }
   }
   *grid = m;

@@ -17,7 +17,7 @@
  * peak 20 Hz) centred on a jittered √n × √n grid (n a square): *pos (T × 2), *counts (T × n).
  * The cells depend on seed_cells only, the walk and spikes on seed. */
 static inline void sim_place_code(size_t T, size_t n, uint32_t seed, uint32_t seed_cells,
-                           gsl_matrix **counts, gsl_matrix **pos) {
+                                  gsl_matrix **counts, gsl_matrix **pos) {
   size_t side = (size_t)lround(sqrt((double)n));
   double *cx = malloc(n * sizeof *cx), *cy = malloc(n * sizeof *cy);
   soma_stream s;
@@ -56,7 +56,7 @@ static inline void sim_place_code(size_t T, size_t n, uint32_t seed, uint32_t se
  * n "motor" neurons with log-linear tuning, mean count per bin λ = exp(b_i + k_iᵀ v): baseline
  * 5–15 Hz, k_i of length 0.5 in a random direction. *counts is T × n. */
 static inline void sim_motor_code(size_t T, size_t n, uint32_t seed, gsl_matrix **counts,
-                           gsl_matrix **state) {
+                                  gsl_matrix **state) {
   double *b = malloc(n * sizeof *b), *k = malloc(2 * n * sizeof *k), dt = 0.05;
   soma_stream s;
   soma_stream_init(&s, 77, 41, 0, 0, 0);

@@ -38,7 +38,8 @@ static gsl_matrix *simulate(const joint_glm *shape, const gsl_matrix *coef,
     soma_gsl_rng_reset(r, seed, 51, (uint32_t)i, 0, 0);
     for (size_t t = 0; t < T; t++) {
       double e = gsl_matrix_get(coef, i, 0);
-      for (size_t j = 0; j < k; j++) e += gsl_matrix_get(coef, i, 1 + j) * gsl_matrix_get(phi, t, j);
+      for (size_t j = 0; j < k; j++)
+        e += gsl_matrix_get(coef, i, 1 + j) * gsl_matrix_get(phi, t, j);
       for (size_t j = 0; j < h; j++)
         for (size_t l = 0; l < span && l < t; l++)
           e += gsl_matrix_get(coef, i, 1 + k + j) * gsl_matrix_get(shape->kernels, j, l) *
