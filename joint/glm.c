@@ -13,8 +13,6 @@
 #include "joint/chol.h"
 #include "sim/soma.h"
 
-enum { BLOCK = 256 };   /* rows per block of the design matrix */
-
 joint_glm_options joint_glm_defaults(void) {
   return (joint_glm_options){.grid = 5, .width = 1.0, .centres = NULL, .widths = NULL,
                              .history = 0, .history_basis = JOINT_GLM_LAGS, .history_span = 20,
@@ -122,14 +120,13 @@ static void history_features(const gsl_matrix *kernels, const gsl_matrix *counts
 
 /* per-thread workspace of the IRLS */
 typedef struct work {
-  double *hist, *eta, *mu, *rhs;
-  gsl_matrix *xb, *xtwx, *L;
+  double *hist, *eta, *mu, *row;
+  gsl_matrix *xtwx, *L;
   gsl_vector *beta, *beta_old, *rhs_p;
 } work;
 
 static void work_free(work *w) {
-  free(w->hist), free(w->eta), free(w->mu), free(w->rhs);
-  if (w->xb) gsl_matrix_free(w->xb);
+  free(w->hist), free(w->eta), free(w->mu), free(w->row);
   if (w->xtwx) gsl_matrix_free(w->xtwx);
   if (w->L) gsl_matrix_free(w->L);
   if (w->beta) gsl_vector_free(w->beta);
@@ -141,12 +138,12 @@ static int work_alloc(work *w, size_t T, size_t h, size_t p) {
   memset(w, 0, sizeof *w);
   w->hist = malloc((T * h > 0 ? T * h : 1) * sizeof(double));
   w->eta = malloc(T * sizeof(double)), w->mu = malloc(T * sizeof(double));
-  w->rhs = malloc(BLOCK * sizeof(double));
-  w->xb = gsl_matrix_alloc(BLOCK, p), w->xtwx = gsl_matrix_alloc(p, p);
+  w->row = malloc(p * sizeof(double));
+  w->xtwx = gsl_matrix_alloc(p, p);
   w->L = gsl_matrix_alloc(p, p);
   w->beta = gsl_vector_alloc(p), w->beta_old = gsl_vector_alloc(p);
   w->rhs_p = gsl_vector_alloc(p);
-  return w->hist && w->eta && w->mu && w->rhs && w->xb && w->xtwx && w->L && w->beta &&
+  return w->hist && w->eta && w->mu && w->row && w->xtwx && w->L && w->beta &&
          w->beta_old && w->rhs_p;
 }
 
@@ -155,26 +152,27 @@ static void design_row(const gsl_matrix *phi, const double *hist, size_t h, size
                        double *row) {
   size_t k = phi ? phi->size2 : 0;
   row[0] = 1.0;
-  for (size_t j = 0; j < k; j++) row[1 + j] = gsl_matrix_get(phi, t, j);
-  for (size_t j = 0; j < h; j++) row[1 + k + j] = hist[t * h + j];
+  if (k) memcpy(row + 1, phi->data + t * phi->tda, k * sizeof *row);
+  if (h) memcpy(row + 1 + k, hist + t * h, h * sizeof *row);
 }
 
 /* eta ← Xβ; returns the penalised deviance D + λ‖β_{1:}‖² (mu ← exp(eta)) */
 static double pen_deviance(const gsl_matrix *phi, const double *hist, size_t h,
                            const gsl_matrix *counts, size_t col, const gsl_vector *beta,
                            double ridge, double *eta, double *mu, double *rowbuf) {
-  size_t T = counts->size1, p = beta->size;
+  size_t T = counts->size1, p = beta->size, tda = counts->tda;
+  const double *b = beta->data, *y_col = counts->data + col;   /* our vectors: stride 1 */
   double dev = 0;
   for (size_t t = 0; t < T; t++) {
     design_row(phi, hist, h, t, rowbuf);
     double e = 0;
-    for (size_t j = 0; j < p; j++) e += rowbuf[j] * gsl_vector_get(beta, j);
-    double y = gsl_matrix_get(counts, t, col), u = exp(fmin(e, 700.0));
+    for (size_t j = 0; j < p; j++) e += rowbuf[j] * b[j];
+    double y = y_col[t * tda], u = exp(fmin(e, 700.0));
     eta[t] = e, mu[t] = u;
     dev += 2 * ((y > 0 ? y * (log(y) - e) : 0) - (y - u));
   }
   double pen = 0;
-  for (size_t j = 1; j < p; j++) pen += gsl_vector_get(beta, j) * gsl_vector_get(beta, j);
+  for (size_t j = 1; j < p; j++) pen += b[j] * b[j];
   return dev + ridge * pen;
 }
 
@@ -185,20 +183,19 @@ static int wls(const gsl_matrix *phi, const double *hist, size_t h, const gsl_ma
   size_t T = counts->size1, p = w->beta->size;
   gsl_matrix_set_zero(w->xtwx);
   gsl_vector_set_zero(w->rhs_p);
-  for (size_t t0 = 0; t0 < T; t0 += BLOCK) {
-    size_t nb = T - t0 < BLOCK ? T - t0 : BLOCK;
-    for (size_t r = 0; r < nb; r++) {
-      size_t t = t0 + r;
-      double *row = gsl_matrix_ptr(w->xb, r, 0);
-      design_row(phi, hist, h, t, row);
-      double u = w->mu[t], s = sqrt(u), y = gsl_matrix_get(counts, t, col);
-      for (size_t j = 0; j < p; j++) row[j] *= s;
-      w->rhs[r] = s * (w->eta[t] + (y - u) / u);
+  /* row by row rank-1 updates of the lower triangle: the inner loop is contiguous and
+   * vectorises, and the order of the additions is fixed */
+  double *restrict row = w->row, *restrict b = w->rhs_p->data;
+  size_t tda = w->xtwx->tda;
+  for (size_t t = 0; t < T; t++) {
+    design_row(phi, hist, h, t, row);
+    double u = w->mu[t], y = counts->data[t * counts->tda + col], z = w->eta[t] + (y - u) / u;
+    for (size_t i = 0; i < p; i++) {
+      double a = u * row[i];
+      double *restrict ai = w->xtwx->data + i * tda;
+      for (size_t j = 0; j <= i; j++) ai[j] += a * row[j];
+      b[i] += a * z;
     }
-    gsl_matrix_view xb = gsl_matrix_submatrix(w->xb, 0, 0, nb, p);
-    gsl_vector_view rb = gsl_vector_view_array(w->rhs, nb);
-    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &xb.matrix, 1.0, w->xtwx);
-    gsl_blas_dgemv(CblasTrans, 1.0, &xb.matrix, &rb.vector, 1.0, w->rhs_p);
   }
   for (size_t j = 1; j < p; j++) *gsl_matrix_ptr(w->xtwx, j, j) += ridge;
   double tr = 0;
@@ -221,7 +218,7 @@ static int wls(const gsl_matrix *phi, const double *hist, size_t h, const gsl_ma
 static void fit_neuron(joint_glm *m, const gsl_matrix *phi, const gsl_matrix *counts, size_t col,
                        int max_iter, double tol, work *w) {
   size_t T = counts->size1, h = m->h;
-  double sum = 0, *row = gsl_matrix_ptr(w->xb, 0, 0);   /* rowbuf: xb is rewritten by wls */
+  double sum = 0, *row = w->row;
   for (size_t t = 0; t < T; t++) sum += gsl_matrix_get(counts, t, col);
   if (h) history_features(m->kernels, counts, col, w->hist);
   for (size_t j = 0; j < h; j++) {
@@ -262,7 +259,6 @@ static void fit_neuron(joint_glm *m, const gsl_matrix *phi, const gsl_matrix *co
       break;
     }
     its++;
-    row = gsl_matrix_ptr(w->xb, 0, 0);
     dev = pen_deviance(phi, w->hist, h, counts, col, w->beta, m->ridge, w->eta, w->mu, row);
     for (int half = 0; half < 30 && !(dev <= dev_old + 1e-12 * fabs(dev_old)); half++) {
       gsl_vector_add(w->beta, w->beta_old);
