@@ -82,6 +82,7 @@ int joint_assign(const gsl_matrix *cost, int *col, double *total, char *err, siz
     if (transposed) col[j - 1] = row_of[j] - 1;   /* "row" = column of cost, "column" = row */
     else col[row_of[j] - 1] = j - 1;
   }
+  free(row_of);
   if (total) {
     double s = 0;
     for (int i = 0; i < r; i++)

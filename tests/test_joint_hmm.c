@@ -43,9 +43,9 @@ TEST(matches_enumeration_of_every_path) {
   for (int path = 0; path < 1 << T; path++) {
     double lp = 0;
     for (int t = 0; t < T; t++) {
-      int s = path >> t & 1, sp = path >> (t - 1) & 1;
+      int s = path >> t & 1;
       lp += t == 0 ? log(gsl_vector_get(m->init, (size_t)s))
-                   : log(gsl_matrix_get(m->trans, (size_t)sp, (size_t)s));
+                   : log(gsl_matrix_get(m->trans, (size_t)(path >> (t - 1) & 1), (size_t)s));
       for (int i = 0; i < 2; i++)
         lp += log_poisson(yv[2 * t + i], gsl_matrix_get(m->rates, (size_t)s, (size_t)i));
     }
