@@ -47,11 +47,14 @@ double joint_chol_logdet(const gsl_matrix *l) {
 void joint_chol_inverse(const gsl_matrix *l, gsl_matrix *inv) {
   gsl_matrix_set_identity(inv);
   joint_chol_solve(l, inv);
-  size_t n = inv->size1;   /* exact symmetry */
-  for (size_t i = 0; i < n; i++)
+  joint_symmetrise(inv);
+}
+
+void joint_symmetrise(gsl_matrix *a) {
+  for (size_t i = 0; i < a->size1; i++)
     for (size_t j = 0; j < i; j++) {
-      double v = 0.5 * (gsl_matrix_get(inv, i, j) + gsl_matrix_get(inv, j, i));
-      gsl_matrix_set(inv, i, j, v);
-      gsl_matrix_set(inv, j, i, v);
+      double v = 0.5 * (gsl_matrix_get(a, i, j) + gsl_matrix_get(a, j, i));
+      gsl_matrix_set(a, i, j, v);
+      gsl_matrix_set(a, j, i, v);
     }
 }

@@ -1,6 +1,7 @@
 /* chol.h — Cholesky factorisation for the joint layer's models (Kalman, GLM, LDS): it reports
  * a matrix that is not positive definite as a return code, where GSL's own factorisation would
- * call its error handler and abort the program, and it is safe to call from OpenMP threads. */
+ * call its error handler and abort the program, and it is safe to call from OpenMP threads;
+ * with the solves, log-determinant, inverse and symmetrisation that go with it. */
 #ifndef JOINT_CHOL_H
 #define JOINT_CHOL_H
 
@@ -22,5 +23,8 @@ double joint_chol_logdet(const gsl_matrix *l);
 
 /* inv (n × n, both triangles) ← A⁻¹. */
 void joint_chol_inverse(const gsl_matrix *l, gsl_matrix *inv);
+
+/* Both triangles of the square matrix a ← their mean (covariances after round-off). */
+void joint_symmetrise(gsl_matrix *a);
 
 #endif

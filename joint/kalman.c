@@ -39,16 +39,6 @@ void joint_kalman_free(joint_kalman *m) {
   free(m);
 }
 
-/* both triangles of a square matrix ← their mean */
-static void symmetrise(gsl_matrix *a) {
-  for (size_t i = 0; i < a->size1; i++)
-    for (size_t j = 0; j < i; j++) {
-      double v = 0.5 * (gsl_matrix_get(a, i, j) + gsl_matrix_get(a, j, i));
-      gsl_matrix_set(a, i, j, v);
-      gsl_matrix_set(a, j, i, v);
-    }
-}
-
 /* adds floor × (mean diagonal, or 1 if it is 0) to the diagonal */
 static void add_floor(gsl_matrix *a, double floor) {
   double mean = 0;
@@ -85,7 +75,7 @@ static void posterior_cov(const gsl_matrix *prior, const gsl_matrix *M, gsl_matr
     gsl_vector_view x = gsl_matrix_column(post, j);
     gsl_linalg_LU_solve(s, perm, &b.vector, &x.vector);
   }
-  symmetrise(post);
+  joint_symmetrise(post);
 }
 
 /* prior ← A post Aᵀ + Q, with tmp d × d workspace */
@@ -94,7 +84,7 @@ static void predict_cov(const joint_kalman *m, const gsl_matrix *post, gsl_matri
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, m->A, post, 0.0, tmp);
   gsl_matrix_memcpy(prior, m->Q);
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, tmp, m->A, 1.0, prior);
-  symmetrise(prior);
+  joint_symmetrise(prior);
 }
 
 /* the Riccati recursion to its fixed point, into m->P_ss */
@@ -228,7 +218,7 @@ int joint_kalman_fit(const gsl_matrix *x, const gsl_matrix *y, const joint_kalma
   gsl_matrix_memcpy(m->RinvH, m->H);
   joint_chol_solve(L, m->RinvH);
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, m->H, m->RinvH, 0.0, m->M);
-  symmetrise(m->M);
+  joint_symmetrise(m->M);
   rc = o.steady_state ? steady_state(m, err, errlen) : SOMA_OK;
 done:
   if (rc == SOMA_ERR_NOMEM) joint_fail(err, errlen, rc, "kalman: out of memory");

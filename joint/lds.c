@@ -45,15 +45,6 @@ static joint_lds *lds_alloc(size_t p, size_t q) {
   return m;
 }
 
-static void symmetrise(gsl_matrix *a) {
-  for (size_t i = 0; i < a->size1; i++)
-    for (size_t j = 0; j < i; j++) {
-      double v = 0.5 * (gsl_matrix_get(a, i, j) + gsl_matrix_get(a, j, i));
-      gsl_matrix_set(a, i, j, v);
-      gsl_matrix_set(a, j, i, v);
-    }
-}
-
 /* The centred data: yc = f(y) − mean (f = √ or identity), its mean, and Syy = ycᵀyc (full, or
  * only the diagonal in syy_diag when full is 0). */
 typedef struct data {
@@ -185,7 +176,7 @@ static int run_estep(const joint_lds *m, const gsl_vector *dc, const data *x, es
     }
   }
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, e->G, m->C, 0.0, e->M);
-  symmetrise(e->M);
+  joint_symmetrise(e->M);
   /* U = (Yc − 1 dcᵀ) Gᵀ */
   gsl_blas_dgemv(CblasNoTrans, 1.0, e->G, dc, 0.0, e->gd);
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x->yc, e->G, 0.0, e->U);
@@ -207,7 +198,7 @@ static int run_estep(const joint_lds *m, const gsl_vector *dc, const data *x, es
       mul(m->A, &Pprev.matrix, 0, e->T1);
       gsl_matrix_memcpy(&Pp.matrix, m->Q);
       gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, e->T1, m->A, 1.0, &Pp.matrix);
-      symmetrise(&Pp.matrix);
+      joint_symmetrise(&Pp.matrix);
     }
     /* S = I + Pp M; Pf = S⁻¹ Pp; log det S */
     int signum;
@@ -218,7 +209,7 @@ static int run_estep(const joint_lds *m, const gsl_vector *dc, const data *x, es
       gsl_vector_view b = gsl_matrix_column(&Pp.matrix, j), c = gsl_matrix_column(&Pf.matrix, j);
       gsl_linalg_LU_solve(e->S, e->perm, &b.vector, &c.vector);
     }
-    symmetrise(&Pf.matrix);
+    joint_symmetrise(&Pf.matrix);
     logdets += gsl_linalg_LU_lndet(e->S);
     /* w = u − M xp; xf = xp + Pf w; quad += −2 uᵀxp + xpᵀMxp − wᵀPf w */
     gsl_vector_const_view u = gsl_matrix_const_row(e->U, t);
@@ -273,7 +264,7 @@ static int run_estep(const joint_lds *m, const gsl_vector *dc, const data *x, es
       mul(e->J, e->T2, 0, e->T1);
       gsl_matrix_memcpy(e->Vcur, &Pft.matrix);
       gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, e->T1, e->J, 1.0, e->Vcur);
-      symmetrise(e->Vcur);
+      joint_symmetrise(e->Vcur);
       gsl_matrix_memcpy(e->Vnext, e->Vcur);
     }
     /* Vnext now holds Vs_t */
@@ -336,7 +327,7 @@ static int mstep(joint_lds *m, gsl_vector *dc, const data *x, estep *e) {
   gsl_matrix_sub(m->Q, e->Pfirst);
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, -1.0, m->A, e->Sx1x0, 1.0, m->Q);
   gsl_matrix_scale(m->Q, 1.0 / (double)(T - 1));
-  symmetrise(m->Q);
+  joint_symmetrise(m->Q);
   if (make_pd(m->Q, e->T2) != SOMA_OK) goto done;
   /* [C dc] = [Syx 0] K⁻¹ with K = [[Sxx, Sx], [Sxᵀ, T]] (the data are centred: Σ y = 0) */
   for (size_t i = 0; i < q; i++) {
@@ -360,7 +351,7 @@ static int mstep(joint_lds *m, gsl_vector *dc, const data *x, estep *e) {
     gsl_matrix_memcpy(m->R, x->syy);
     gsl_blas_dgemm(CblasNoTrans, CblasTrans, -1.0, m->C, e->Syx, 1.0, m->R);
     gsl_matrix_scale(m->R, 1.0 / (double)T);
-    symmetrise(m->R);
+    joint_symmetrise(m->R);
   } else {
     for (size_t i = 0; i < p; i++) {
       double r = x->syy_diag[i];
@@ -374,7 +365,7 @@ static int mstep(joint_lds *m, gsl_vector *dc, const data *x, estep *e) {
   gsl_vector_memcpy(m->mu0, &x0.vector);
   gsl_matrix_memcpy(m->V0, e->Pfirst);
   gsl_blas_dger(-1.0, &x0.vector, &x0.vector, m->V0);
-  symmetrise(m->V0);
+  joint_symmetrise(m->V0);
   rc = make_pd(m->V0, e->T2);
 done:
   if (K) gsl_matrix_free(K);
@@ -428,7 +419,7 @@ static int init_ppca(joint_lds *m, gsl_vector *dc, const data *x, estep *e) {
   m->options.diagonal_r = diag;
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, e->G, m->C, 0.0, e->M);
   for (size_t k = 0; k < q; k++) *gsl_matrix_ptr(e->M, k, k) += 1;
-  symmetrise(e->M);
+  joint_symmetrise(e->M);
   rc = SOMA_ERR_NUMERIC;
   if (joint_chol_decomp(e->M) != SOMA_OK) goto done;
   gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, x->yc, e->G, 0.0, e->xs);

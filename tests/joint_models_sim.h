@@ -1,6 +1,7 @@
 /* joint_models_sim.h — synthetic data for the tests of the joint layer's classical models
- * (Kalman, GLM, Bayesian decoder): a 2-D place code in a unit box and a log-linear "motor" code
- * of 2-D velocity, both Poisson, both drawn from counter-based streams so every run is the same. */
+ * (Kalman, GLM, Bayesian decoder, LDS, HMM): a 2-D place code in a unit box and a log-linear
+ * "motor" code of 2-D velocity, both Poisson, both drawn from counter-based streams so every run
+ * is the same; and the check of an EM log-likelihood trace. */
 #ifndef JOINT_MODELS_SIM_H
 #define JOINT_MODELS_SIM_H
 
@@ -91,6 +92,17 @@ static inline gsl_matrix *sim_rows(const gsl_matrix *m, size_t r0, size_t n) {
   gsl_matrix_const_view v = gsl_matrix_const_submatrix(m, r0, 0, n, m->size2);
   gsl_matrix_memcpy(c, &v.matrix);
   return c;
+}
+
+/* the largest relative fall (a − b) / |a| between consecutive entries among the first n of ll
+ * (0 if it never falls): an EM trace must stay at round-off */
+static inline double sim_worst_fall(const gsl_vector *ll, int n) {
+  double worst = 0;
+  for (int it = 1; it < n; it++) {
+    double a = gsl_vector_get(ll, (size_t)it - 1), b = gsl_vector_get(ll, (size_t)it);
+    worst = fmax(worst, (a - b) / fabs(a));
+  }
+  return worst;
 }
 
 #endif

@@ -14,16 +14,42 @@
 #include "joint_models_sim.h"
 #include "sim/soma.h"
 
-/* 3 × 3 centres at 0.2, 0.5, 0.8 on [0, 1]², σ = 0.15 (half a spacing: a well-conditioned
- * design, see G1) */
-static void g1_basis(gsl_matrix **centres, gsl_vector **widths) {
-  *centres = gsl_matrix_alloc(9, 2);
-  *widths = gsl_vector_alloc(2);
+/* The setting of the in-class tests: a T-bin walk in the box (seeds s, s + 1), the basis of
+ * 3 × 3 centres at 0.2, 0.5, 0.8 with σ = 0.15 (half a spacing: a well-conditioned design, see
+ * G1), options with the given history, and a throwaway fit whose basis and kernels the
+ * simulation uses. */
+typedef struct g1 {
+  gsl_matrix *pos, *centres;
+  gsl_vector *widths;
+  joint_glm_options o;
+  joint_glm *shape;
+} g1;
+
+static void g1_open(g1 *g, size_t T, uint32_t s, size_t history, joint_glm_history basis,
+                    size_t span) {
+  gsl_matrix *dummy;
+  sim_place_code(T, 1, s, s + 1, &dummy, &g->pos);
+  gsl_matrix_free(dummy);
+  g->centres = gsl_matrix_alloc(9, 2);
+  g->widths = gsl_vector_alloc(2);
   for (size_t j = 0; j < 9; j++) {
-    gsl_matrix_set(*centres, j, 0, 0.2 + 0.3 * (double)(j % 3));
-    gsl_matrix_set(*centres, j, 1, 0.2 + 0.3 * (double)(j / 3));
+    gsl_matrix_set(g->centres, j, 0, 0.2 + 0.3 * (double)(j % 3));
+    gsl_matrix_set(g->centres, j, 1, 0.2 + 0.3 * (double)(j / 3));
   }
-  gsl_vector_set_all(*widths, 0.15);
+  gsl_vector_set_all(g->widths, 0.15);
+  g->o = joint_glm_defaults();
+  g->o.centres = g->centres, g->o.widths = g->widths;
+  g->o.history = history, g->o.history_basis = basis, g->o.history_span = span;
+  gsl_matrix *y0 = gsl_matrix_calloc(T, 1);
+  gsl_matrix_set(y0, 3, 0, 1);
+  g->shape = NULL;
+  joint_glm_fit(g->pos, y0, &g->o, &g->shape, NULL, 0);
+  gsl_matrix_free(y0);
+}
+
+static void g1_close(g1 *g) {
+  gsl_matrix_free(g->pos), gsl_matrix_free(g->centres), gsl_vector_free(g->widths);
+  joint_glm_free(g->shape);
 }
 
 /* Counts of n neurons with log mean coef[i, 0] + φ(b_t)ᵀ coef[i, 1..k] + Σ_j coef[i, 1+k+j]
@@ -86,20 +112,13 @@ static double rel_error(const gsl_matrix *a, const gsl_matrix *b, size_t row) {
  * 0.9988 of the true parameters' (true/fitted log-likelihood 0.9997), 5 IRLS solves. */
 TEST(g1_recovers_coefficients_in_the_model_class) {
   size_t n = 8, T = 50000, Th = 10000;
-  gsl_matrix *dummy, *pos;
-  sim_place_code(T + Th, 1, 61, 62, &dummy, &pos);
-  gsl_matrix_free(dummy);
-  gsl_matrix *centres;
-  gsl_vector *widths;
-  g1_basis(&centres, &widths);
-  joint_glm_options o = joint_glm_defaults();
-  o.centres = centres, o.widths = widths, o.history = 3;
-  /* a throwaway fit gives the basis and kernels the simulation uses */
-  gsl_matrix *y0 = gsl_matrix_calloc(T + Th, 1);
-  gsl_matrix_set(y0, 5, 0, 1);
-  joint_glm *shape;
+  g1 g;
+  g1_open(&g, T + Th, 61, 3, JOINT_GLM_LAGS, 0);
+  REQUIRE(g.shape != NULL);
+  joint_glm_options o = g.o;
+  gsl_matrix *pos = g.pos;
+  joint_glm *shape = g.shape;
   char err[200];
-  REQUIRE(joint_glm_fit(pos, y0, &o, &shape, err, sizeof err) == SOMA_OK);
   double h[3] = {-0.2, -0.1, -0.05};
   gsl_matrix *coef = true_coef(n, 9, h, 3);
   gsl_matrix *y = simulate(shape, coef, pos, 7);
@@ -139,28 +158,18 @@ TEST(g1_recovers_coefficients_in_the_model_class) {
   printf("  G1: worst relative coefficient error %.4f, held-out ll true/fitted %.5f, gain "
          "%.4f of the true one, at most %d IRLS solves\n", worst_err, worst_ratio, worst_gain,
          worst_it);
-  joint_glm_free(shape), joint_glm_free(m);
-  gsl_matrix_free(pos), gsl_matrix_free(centres), gsl_vector_free(widths), gsl_matrix_free(y0);
+  g1_close(&g), joint_glm_free(m);
   gsl_matrix_free(coef), gsl_matrix_free(y), gsl_matrix_free(ytr), gsl_matrix_free(yte);
   gsl_matrix_free(ptr), gsl_matrix_free(pte), gsl_vector_free(ll), gsl_vector_free(ll_true);
   gsl_matrix_free(fitted);
 }
 
 TEST(raised_cosines_tile_the_lags_and_fit) {
-  gsl_matrix *dummy, *pos;
-  sim_place_code(50000, 1, 71, 72, &dummy, &pos);
-  gsl_matrix_free(dummy);
-  gsl_matrix *centres;
-  gsl_vector *widths;
-  g1_basis(&centres, &widths);
-  joint_glm_options o = joint_glm_defaults();
-  o.centres = centres, o.widths = widths;
-  o.history = 5, o.history_basis = JOINT_GLM_RAISED_COSINE, o.history_span = 60;
-  gsl_matrix *y0 = gsl_matrix_calloc(50000, 1);
-  gsl_matrix_set(y0, 3, 0, 1);
-  joint_glm *shape, *m;
+  g1 g;
+  g1_open(&g, 50000, 71, 5, JOINT_GLM_RAISED_COSINE, 60);
+  joint_glm *shape = g.shape, *m;
   char err[200];
-  REQUIRE(joint_glm_fit(pos, y0, &o, &shape, err, sizeof err) == SOMA_OK);
+  REQUIRE(shape != NULL);
   REQUIRE(shape->span == 60 && shape->kernels->size1 == 5 && shape->p == 15);
   /* peaks at u = log(lag + 1) from log 2 to log 61, Δ apart; between the second and the
    * second-to-last peak the bumps sum to 2 */
@@ -177,8 +186,8 @@ TEST(raised_cosines_tile_the_lags_and_fit) {
   /* in-class data with a raised-cosine history filter: recovered */
   double h[5] = {-0.3, -0.15, -0.05, 0.02, -0.02};
   gsl_matrix *coef = true_coef(3, 9, h, 5);
-  gsl_matrix *y = simulate(shape, coef, pos, 13);
-  REQUIRE(joint_glm_fit(pos, y, &o, &m, err, sizeof err) == SOMA_OK);
+  gsl_matrix *y = simulate(shape, coef, g.pos, 13);
+  REQUIRE(joint_glm_fit(g.pos, y, &g.o, &m, err, sizeof err) == SOMA_OK);
   for (size_t i = 0; i < 3; i++) {
     CHECK(m->converged[i]);
     double e = rel_error(m->coef, coef, i);
@@ -198,31 +207,23 @@ TEST(raised_cosines_tile_the_lags_and_fit) {
            worst);
     CHECK_MSG(worst < 0.03, "neuron %zu: history filter error %.4f", i, worst);
   }
-  joint_glm_free(shape), joint_glm_free(m);
-  gsl_matrix_free(pos), gsl_matrix_free(centres), gsl_vector_free(widths), gsl_matrix_free(y0);
+  g1_close(&g), joint_glm_free(m);
   gsl_matrix_free(coef), gsl_matrix_free(y);
 }
 
 TEST(deviance_explained_and_tuning_maps) {
   /* neuron 0 ignores behaviour (constant 0.4 per bin); neuron 1 is in the model class */
-  gsl_matrix *dummy, *pos;
-  sim_place_code(20000, 1, 81, 82, &dummy, &pos);
-  gsl_matrix_free(dummy);
-  gsl_matrix *centres;
-  gsl_vector *widths;
-  g1_basis(&centres, &widths);
-  joint_glm_options o = joint_glm_defaults();
-  o.centres = centres, o.widths = widths;
-  gsl_matrix *y0 = gsl_matrix_calloc(20000, 1);
-  gsl_matrix_set(y0, 0, 0, 1);
-  joint_glm *shape, *m;
+  g1 g;
+  g1_open(&g, 20000, 81, 0, JOINT_GLM_LAGS, 0);
+  REQUIRE(g.shape != NULL);
+  gsl_matrix *pos = g.pos;
+  joint_glm *m;
   char err[200];
-  REQUIRE(joint_glm_fit(pos, y0, &o, &shape, err, sizeof err) == SOMA_OK);
   gsl_matrix *coef = true_coef(2, 9, NULL, 0);
   for (size_t j = 1; j < 10; j++) gsl_matrix_set(coef, 0, j, 0);
   gsl_matrix_set(coef, 0, 0, log(0.4));
-  gsl_matrix *y = simulate(shape, coef, pos, 9);
-  REQUIRE(joint_glm_fit(pos, y, &o, &m, err, sizeof err) == SOMA_OK);
+  gsl_matrix *y = simulate(g.shape, coef, pos, 9);
+  REQUIRE(joint_glm_fit(pos, y, &g.o, &m, err, sizeof err) == SOMA_OK);
   double de0 = gsl_vector_get(m->deviance_explained, 0);
   double de1 = gsl_vector_get(m->deviance_explained, 1);
   printf("  deviance explained: %.5f (ignores behaviour), %.3f (tuned)\n", de0, de1);
@@ -242,15 +243,14 @@ TEST(deviance_explained_and_tuning_maps) {
   REQUIRE(joint_glm_tuning(m, grid, tun, err, sizeof err) == SOMA_OK);
   joint_glm_basis(m, grid, phi, err, sizeof err);
   double worst = 0;
-  for (size_t g = 0; g < 25; g++) {
+  for (size_t pt = 0; pt < 25; pt++) {
     double e = gsl_matrix_get(coef, 1, 0);
-    for (size_t j = 0; j < 9; j++) e += gsl_matrix_get(coef, 1, 1 + j) * gsl_matrix_get(phi, g, j);
-    worst = fmax(worst, fabs(log(gsl_matrix_get(tun, g, 1)) - e));
-    CHECK_NEAR(gsl_matrix_get(tun, g, 0), 0.4, 0.04);
+    for (size_t j = 0; j < 9; j++) e += gsl_matrix_get(coef, 1, 1 + j) * gsl_matrix_get(phi, pt, j);
+    worst = fmax(worst, fabs(log(gsl_matrix_get(tun, pt, 1)) - e));
+    CHECK_NEAR(gsl_matrix_get(tun, pt, 0), 0.4, 0.04);
   }
   CHECK_MSG(worst < 0.1, "tuning map log-rate error %.3f", worst);
-  joint_glm_free(shape), joint_glm_free(m);
-  gsl_matrix_free(pos), gsl_matrix_free(centres), gsl_vector_free(widths), gsl_matrix_free(y0);
+  g1_close(&g), joint_glm_free(m);
   gsl_matrix_free(coef), gsl_matrix_free(y), gsl_vector_free(lo), gsl_vector_free(hi);
   gsl_matrix_free(grid), gsl_matrix_free(tun), gsl_matrix_free(phi);
 }

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "joint/assign.h"
 #include "joint/hmm.h"
+#include "joint_models_sim.h"
 #include "sim/rng.h"
 #include "sim/soma.h"
 
@@ -112,11 +113,7 @@ TEST(h1_recovers_three_states) {
   joint_hmm *m;
   char err[200];
   REQUIRE(joint_hmm_fit(y, NULL, &m, err, sizeof err) == SOMA_OK);
-  double worst_fall = 0;
-  for (int it = 1; it < m->iterations; it++) {
-    double a = gsl_vector_get(m->loglik, (size_t)it - 1), b = gsl_vector_get(m->loglik, (size_t)it);
-    worst_fall = fmax(worst_fall, (a - b) / fabs(a));
-  }
+  double worst_fall = sim_worst_fall(m->loglik, m->iterations);
   CHECK_MSG(m->decreases == 0 && worst_fall <= 1e-9, "%d decreases, worst %.3g", m->decreases,
             worst_fall);
   gsl_matrix *g = gsl_matrix_alloc(T, 3);

@@ -16,6 +16,7 @@
 #include "joint/chol.h"
 #include "joint/lds.h"
 #include "joint/linreg.h"
+#include "joint_models_sim.h"
 #include "sim/rng.h"
 #include "sim/soma.h"
 
@@ -227,11 +228,7 @@ TEST(l1_recovers_a_rotating_system) {
   char err[200];
   REQUIRE(joint_lds_fit(y, &o, &m, err, sizeof err) == SOMA_OK);
   /* monotone: every step up to round-off */
-  double worst_fall = 0;
-  for (int it = 1; it < m->iterations; it++) {
-    double a = gsl_vector_get(m->loglik, (size_t)it - 1), b = gsl_vector_get(m->loglik, (size_t)it);
-    worst_fall = fmax(worst_fall, (a - b) / fabs(a));
-  }
+  double worst_fall = sim_worst_fall(m->loglik, m->iterations);
   CHECK_MSG(m->decreases == 0 && worst_fall <= 1e-9, "%d decreases, worst %.3g", m->decreases,
             worst_fall);
   /* eigenvalues matched by optimal assignment */
