@@ -15,8 +15,8 @@
 #define WHO "consistency"
 #define MAX_GRID ((size_t)1 << 22)   /* label digit cells held per dataset */
 
-joint_align_opts joint_align_defaults(void) {
-  return (joint_align_opts){.n_bins = 100, .normalize = 1};
+joint_label_align_opts joint_label_align_defaults(void) {
+  return (joint_label_align_opts){.n_bins = 100, .normalize = 1};
 }
 
 /* R² of every ordered pair among m[0..k) into scores (NAN diagonal). */
@@ -149,7 +149,7 @@ done:
 }
 
 int joint_consistency_align(const gsl_matrix *const *emb, const gsl_matrix *const *labels,
-                            size_t k, joint_align_opts o, gsl_matrix **aligned, char *err,
+                            size_t k, joint_label_align_opts o, gsl_matrix **aligned, char *err,
                             size_t errlen) {
   int rc = check_list(emb, k, 1, err, errlen);
   if (rc) return rc;
@@ -216,7 +216,7 @@ int joint_consistency_align(const gsl_matrix *const *emb, const gsl_matrix *cons
 }
 
 int joint_consistency_datasets(const gsl_matrix *const *emb, const gsl_matrix *const *labels,
-                               const int *ids, size_t k, joint_align_opts o,
+                               const int *ids, size_t k, joint_label_align_opts o,
                                gsl_matrix *scores, double *mean, char *err, size_t errlen) {
   int rc = check_list(emb, k, 2, err, errlen);
   if (rc) return rc;

@@ -18,13 +18,13 @@
 int joint_consistency_runs(const gsl_matrix *const *emb, size_t k, gsl_matrix *scores,
                            double *mean, char *err, size_t errlen);
 
-typedef struct joint_align_opts {
+typedef struct joint_label_align_opts {
   size_t n_bins;   /* bin edges per label column, linspace(min, max, n_bins); >= 2 */
   int normalize;   /* divide each bin's mean embedding by its L2 norm */
-} joint_align_opts;
+} joint_label_align_opts;
 
 /* n_bins 100, normalize 1: CEBRA's align_embeddings defaults. */
-joint_align_opts joint_align_defaults(void);
+joint_label_align_opts joint_label_align_defaults(void);
 
 /* CEBRA's label alignment (helpers.py::align_embeddings), for k >= 1 embeddings emb[i]
  * (n_i × d_i) with labels[i] (n_i × D, the same D >= 1 for all; rows may differ between i).
@@ -39,7 +39,7 @@ joint_align_opts joint_align_defaults(void);
  * or if a bin mean is zero and normalize is on. Non-finite values are rejected (CEBRA drops
  * NaN rows instead). For D = 1 this is CEBRA's function exactly (CEBRA accepts only D = 1). */
 int joint_consistency_align(const gsl_matrix *const *emb, const gsl_matrix *const *labels,
-                            size_t k, joint_align_opts o, gsl_matrix **aligned, char *err,
+                            size_t k, joint_label_align_opts o, gsl_matrix **aligned, char *err,
                             size_t errlen);
 
 /* Consistency between datasets (cebra...consistency_score(between="datasets")): the k >= 2
@@ -50,7 +50,7 @@ int joint_consistency_align(const gsl_matrix *const *emb, const gsl_matrix *cons
  * CEBRA's summary: scores averaged per ordered pair of dataset ids, then the mean of those
  * averages (4 animals, one embedding each: the mean of 12 scores). */
 int joint_consistency_datasets(const gsl_matrix *const *emb, const gsl_matrix *const *labels,
-                               const int *ids, size_t k, joint_align_opts o,
+                               const int *ids, size_t k, joint_label_align_opts o,
                                gsl_matrix *scores, double *mean, char *err, size_t errlen);
 
 #endif

@@ -11,6 +11,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
+#include "joint/assign.h"
 #include "joint/check.h"
 #include "joint/mat.h"
 #include "sim/rng.h"
@@ -348,52 +349,6 @@ int joint_dsa(const gsl_matrix *x, const gsl_matrix *y, joint_dsa_opts o, double
 
 /* ---- eigenvalue matching ---- */
 
-/* The minimum-cost perfect matching of an n × n cost matrix (row-major), Kuhn–Munkres with
- * potentials, O(n³); returns the total cost. Private here: joint/assign.* belongs to the
- * latent-model layer. */
-static double min_cost_matching(const double *cost, size_t n, size_t *col_of_row) {
-  double *u = calloc(n + 1, sizeof *u), *v = calloc(n + 1, sizeof *v);
-  double *minv = malloc((n + 1) * sizeof *minv);
-  size_t *p = calloc(n + 1, sizeof *p), *way = calloc(n + 1, sizeof *way);
-  char *used = malloc(n + 1);
-  double total = NAN;
-  if (!u || !v || !minv || !p || !way || !used) goto done;
-  for (size_t i = 1; i <= n; i++) {
-    p[0] = i;
-    size_t j0 = 0;
-    for (size_t j = 0; j <= n; j++) minv[j] = INFINITY, used[j] = 0;
-    do {
-      used[j0] = 1;
-      size_t i0 = p[j0], j1 = 0;
-      double delta = INFINITY;
-      for (size_t j = 1; j <= n; j++) {
-        if (used[j]) continue;
-        double cur = cost[(i0 - 1) * n + (j - 1)] - u[i0] - v[j];
-        if (cur < minv[j]) minv[j] = cur, way[j] = j0;
-        if (minv[j] < delta) delta = minv[j], j1 = j;
-      }
-      for (size_t j = 0; j <= n; j++) {
-        if (used[j]) u[p[j]] += delta, v[j] -= delta;
-        else minv[j] -= delta;
-      }
-      j0 = j1;
-    } while (p[j0] != 0);
-    do {
-      size_t j1 = way[j0];
-      p[j0] = p[j1];
-      j0 = j1;
-    } while (j0);
-  }
-  total = 0;
-  for (size_t j = 1; j <= n; j++) {
-    col_of_row[p[j] - 1] = j - 1;
-    total += cost[(p[j] - 1) * n + (j - 1)];
-  }
-done:
-  free(u), free(v), free(minv), free(p), free(way), free(used);
-  return total;
-}
-
 /* the eigenvalues of m into re, im (length m->size1) */
 static int eigenvalues(const gsl_matrix *m, double *re, double *im) {
   size_t r = m->size1;
@@ -425,8 +380,9 @@ int joint_dsa_wasserstein(const gsl_matrix *a, const gsl_matrix *b, double *dist
   if (!rc) rc = check_operator(b, "second operator", err, errlen);
   if (rc) return rc;
   size_t n = a->size1 > b->size1 ? a->size1 : b->size1;
-  double *ev = calloc(4 * n, sizeof *ev), *cost = malloc(n * n * sizeof *cost);
-  size_t *match = malloc(n * sizeof *match);
+  double *ev = calloc(4 * n, sizeof *ev);
+  gsl_matrix *cost = gsl_matrix_alloc(n, n);
+  int *match = malloc(n * sizeof *match);
   if (!ev || !cost || !match) {
     rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, WHO ": out of memory");
     goto done;
@@ -439,10 +395,11 @@ int joint_dsa_wasserstein(const gsl_matrix *a, const gsl_matrix *b, double *dist
   }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++)
-      cost[i * n + j] = (ar[i] - br[j]) * (ar[i] - br[j]) + (ai[i] - bi[j]) * (ai[i] - bi[j]);
-  *dist = min_cost_matching(cost, n, match);
-  if (isnan(*dist)) rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, WHO ": out of memory");
+      gsl_matrix_set(cost, i, j,
+                     (ar[i] - br[j]) * (ar[i] - br[j]) + (ai[i] - bi[j]) * (ai[i] - bi[j]));
+  rc = joint_assign(cost, match, dist, err, errlen);
 done:
-  free(ev), free(cost), free(match);
+  free(ev), free(match);
+  if (cost) gsl_matrix_free(cost);
   return rc;
 }

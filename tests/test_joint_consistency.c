@@ -74,7 +74,7 @@ TEST(golden_values_from_numpy) {
   CHECK_NEAR(gsl_matrix_get(s, 0, 1), 0.4328571715206906, 1e-8);
   CHECK_NEAR(gsl_matrix_get(s, 1, 0), 0.6198893251832645, 1e-8);
   const gsl_matrix *embs[] = {x1, &x2s.matrix}, *labs[] = {l1, l2};
-  joint_align_opts o = joint_align_defaults();
+  joint_label_align_opts o = joint_label_align_defaults();
   o.n_bins = 5;
   REQUIRE(joint_consistency_align(embs, labs, 2, o, al, err, sizeof err) == SOMA_OK);
   double want[] = {0.5675276692210459, 0.7662724498922201, 0.3012289448321691,
@@ -123,7 +123,7 @@ TEST(datasets_coding_the_label_alike_score_one) {
     emb[a] = coded(lab[a], 20 + (uint32_t)a);
   }
   const gsl_matrix *e[] = {emb[0], emb[1], emb[2]}, *l[] = {lab[0], lab[1], lab[2]};
-  joint_align_opts o = joint_align_defaults();
+  joint_label_align_opts o = joint_label_align_defaults();
   gsl_matrix *s = gsl_matrix_alloc(3, 3);
   char err[200];
   double mean = 0;
@@ -186,7 +186,7 @@ TEST(bad_input_is_named) {
   CHECK(joint_consistency_runs(e, 1, NULL, &mean, err, sizeof err) == SOMA_ERR_PARAM);
   CHECK_MSG(strstr(err, "needs at least 2 embeddings (got 1)") != NULL, "%s", err);
   /* dataset 1 covers only the first tenth of the label range */
-  joint_align_opts o = joint_align_defaults();
+  joint_label_align_opts o = joint_label_align_defaults();
   o.n_bins = 10;
   CHECK(joint_consistency_datasets(e, l, NULL, 2, o, NULL, &mean, err, sizeof err) ==
         SOMA_ERR_PARAM);
