@@ -103,7 +103,7 @@ bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds
 	$(OUT)/bench_worlds | tee bench/out/worlds.md
 	bench/run.sh
 
-TASKS := labyrinth_fewshot dyna_maze water_maze tmaze_reversal baselines_dyna
+TASKS := labyrinth_fewshot dyna_maze water_maze tmaze_reversal bandit_reversal baselines_dyna
 bench-tasks: bin/soma
 	@for t in $(TASKS); do echo "== $$t"; bin/soma run scripts/$$t.lua || exit 1; done
 

@@ -35,6 +35,9 @@ struct soma_ac {
   int plan_idx[MAX_PLAN];   /* one step's planning replays */
   double plan_w[MAX_PLAN];
   int learning;             /* what soma_ac_learning asked for (discrete TD unfreezes only then) */
+  double trace_ms;          /* dopamine sampled every trace_ms (0: not) */
+  double *trace_t, *trace_v;
+  size_t trace_n, trace_cap;
 };
 
 soma_ac_params soma_ac_defaults(void) {
@@ -277,6 +280,8 @@ void soma_ac_destroy(soma_ac *ac) {
   soma_wta_destroy(ac->wta);
   soma_replay_destroy(ac->replay);
   free(ac->replay_idx);
+  free(ac->trace_t);
+  free(ac->trace_v);
   free(ac);
 }
 
@@ -309,6 +314,21 @@ int soma_ac_set_exploration(soma_ac *ac, double temperature, double epsilon) {
 }
 
 soma_replay *soma_ac_replay(soma_ac *ac) { return ac->replay; }
+
+int soma_ac_trace_dopamine(soma_ac *ac, double every_ms) {
+  if (!(every_ms >= 0) || !isfinite(every_ms))
+    return soma_net_fail(ac->net, SOMA_ERR_PARAM,
+                         "actor_critic: the dopamine trace's interval must be >= 0 ms (got %g)",
+                         every_ms);
+  ac->trace_ms = every_ms;
+  return SOMA_OK;
+}
+
+size_t soma_ac_dopamine_trace(const soma_ac *ac, const double **t_ms, const double **value) {
+  *t_ms = ac->trace_t;
+  *value = ac->trace_v;
+  return ac->trace_n;
+}
 
 int soma_ac_record_spikes(soma_ac *ac, const char *which) {
   if (!strcmp(which, "input") || !strcmp(which, "critic"))
@@ -374,9 +394,40 @@ static int encode(soma_ac *ac, const soma_env *env, double *in, char *err, size_
   return apply(ac, in, n, err, len) ? -1 : n;
 }
 
+/* one sample of the dopamine trace */
+static int trace_sample(soma_ac *ac) {
+  if (ac->trace_n == ac->trace_cap) {
+    size_t cap = ac->trace_cap ? 2 * ac->trace_cap : 1024;
+    double *t = realloc(ac->trace_t, cap * sizeof *t);
+    if (t) ac->trace_t = t;
+    double *v = realloc(ac->trace_v, cap * sizeof *v);
+    if (v) ac->trace_v = v;
+    if (!t || !v) return 1;
+    ac->trace_cap = cap;
+  }
+  ac->trace_t[ac->trace_n] = soma_net_time(ac->net);
+  ac->trace_v[ac->trace_n++] = soma_mod_value(ac->dopamine);
+  return 0;
+}
+
 static int run(soma_ac *ac, double ms, char *err, size_t len) {
   if (ms <= 0) return 0;
-  int rc = soma_net_run(ac->net, ms);
+  int rc = SOMA_OK;
+  if (ac->trace_ms > 0) {
+    /* in pieces of trace_ms, on the step grid */
+    int64_t steps = llround(ms / ac->p.dt), piece = llround(ac->trace_ms / ac->p.dt);
+    if (piece < 1) piece = 1;
+    for (int64_t done = 0; done < steps && rc == SOMA_OK; done += piece) {
+      int64_t k = steps - done < piece ? steps - done : piece;
+      rc = soma_net_run(ac->net, (double)k * ac->p.dt);
+      if (rc == SOMA_OK && trace_sample(ac)) {
+        snprintf(err, len, "actor_critic: out of memory for the dopamine trace");
+        return 1;
+      }
+    }
+  } else {
+    rc = soma_net_run(ac->net, ms);
+  }
   if (rc == SOMA_OK) return 0;
   if (rc == SOMA_INTERRUPTED) {
     snprintf(err, len, "actor_critic: interrupted");
@@ -545,6 +596,7 @@ int soma_ac_episode(soma_ac *ac, soma_env *env, const soma_env_driver *d, int64_
   if (resolve_input(ac, env, err, len)) return SOMA_ERR_PARAM;
   if (soma_env_drive_reset(d, env, ac->p.seed, err, len)) return SOMA_ERR_PARAM;
   ac->episodes++;
+  ac->trace_n = 0;
   double counts[MAX_ACTIONS];
   uint64_t before[MAX_ACTIONS];
   soma_env_result r = {0};

@@ -152,6 +152,14 @@ int soma_ac_record_spikes(soma_ac *ac, const char *which);
  * rate. The network's time advances. SOMA_OK, or SOMA_ERR_PARAM with a message. */
 int soma_ac_value(soma_ac *ac, const double *in, int n, double *value, char *err, size_t len);
 
+/* Samples the dopamine every every_ms of network time from then on (0: off, the default):
+ * every run of the agent's network is cut into pieces of every_ms (the spikes do not change).
+ * soma_ac_dopamine_trace gives the samples since the last episode began: n pairs of network
+ * time (ms, at the end of each piece) and the dopamine's value then; valid until the next
+ * episode. SOMA_ERR_PARAM for a negative or non-finite every_ms. */
+int soma_ac_trace_dopamine(soma_ac *ac, double every_ms);
+size_t soma_ac_dopamine_trace(const soma_ac *ac, const double **t_ms, const double **value);
+
 /* The replay buffer (NULL without replay): its stored transitions and its log of replay events
  * (agents/replay.h). */
 struct soma_replay *soma_ac_replay(soma_ac *ac);

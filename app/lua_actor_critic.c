@@ -244,6 +244,20 @@ static int a_episode(lua_State *L) {
   lua_setfield(L, -2, "replayed");
   lua_pushinteger(L, s.planned);
   lua_setfield(L, -2, "planned");
+  const double *da_t, *da_v;
+  size_t n_da = soma_ac_dopamine_trace(a->ac, &da_t, &da_v);
+  if (n_da) {
+    lua_createtable(L, (int)n_da, 0);
+    lua_createtable(L, (int)n_da, 0);
+    for (size_t k = 0; k < n_da; k++) {
+      lua_pushnumber(L, da_t[k]);
+      lua_rawseti(L, -3, (lua_Integer)k + 1);
+      lua_pushnumber(L, da_v[k]);
+      lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    lua_setfield(L, -3, "da");
+    lua_setfield(L, -2, "da_t");
+  }
   lua_pushnumber(L, s.td_abs);
   lua_setfield(L, -2, "td_abs");
   if (tr.record) {
@@ -256,6 +270,17 @@ static int a_episode(lua_State *L) {
 }
 
 /* agent:replays() -> {{t_ms, episode, step, kind}, ...}: every state replayed so far */
+/* agent:trace_dopamine(ms): sample the dopamine every ms from now on (0: stop); each episode's
+ * result then has da_t (network ms) and da (the values) */
+static int a_trace_dopamine(lua_State *L) {
+  const char *call = "agent:trace_dopamine";
+  lac *a = ac_check(L, 1, call);
+  double ms = luaL_checknumber(L, 2);
+  if (soma_ac_trace_dopamine(a->ac, ms) != SOMA_OK)
+    la_error(L, call, "%s", soma_net_errmsg(soma_ac_net(a->ac)));
+  return 0;
+}
+
 /* agent:value{v1, v2, ...} -> the critic's value of that input (soma_ac_value) */
 static int a_value(lua_State *L) {
   const char *call = "agent:value";
@@ -434,6 +459,7 @@ void lactor_critic_open(lua_State *L) {
   static const luaL_Reg methods[] = {{"episode", a_episode},   {"learning", a_learning},
                                      {"replays", a_replays},
                                      {"value", a_value},
+                                     {"trace_dopamine", a_trace_dopamine},
                                      {"exploration", a_exploration}, {"__index", a_index},
                                      {"__gc", a_gc},           {"__tostring", a_tostring},
                                      {NULL, NULL}};

@@ -277,6 +277,36 @@ TEST(frozen_synapses_do_not_learn) {
   soma_env_destroy(env);
 }
 
+/* sampling the dopamine cuts the runs into pieces: the choices stay the same */
+TEST(the_dopamine_trace_changes_nothing) {
+  char seq[2][41];
+  memset(seq, 0, sizeof seq);
+  size_t n = 0;
+  double first = NAN;
+  for (int run = 0; run < 2; run++) {
+    soma_env *env = bandit(0.8, 0.2);
+    soma_ac *ac = agent(1, 3);
+    REQUIRE(env && ac);
+    if (run == 1) REQUIRE(soma_ac_trace_dopamine(ac, 5) == SOMA_OK);
+    double margin;
+    play(ac, env, 40, 1, 40, seq[run], &margin);
+    const double *t, *v;
+    if (run == 1) {
+      n = soma_ac_dopamine_trace(ac, &t, &v);
+      first = n ? t[1] - t[0] : NAN;
+    }
+    soma_ac_destroy(ac);
+    soma_env_destroy(env);
+  }
+  CHECK_MSG(!strcmp(seq[0], seq[1]), "without %s, with %s", seq[0], seq[1]);
+  /* one trial: 100 ms decision, 300 ms tail, 200 ms gap, sampled every 5 ms */
+  CHECK_MSG(n == 120, "%zu samples in the last trial", n);
+  CHECK_NEAR(first, 5.0, 1e-9);
+  soma_ac *ac = agent(1, 3);
+  CHECK(soma_ac_trace_dopamine(ac, -1) == SOMA_ERR_PARAM);
+  soma_ac_destroy(ac);
+}
+
 TEST(same_seed_same_choices_for_any_thread_count) {
   char seq[3][61];
   memset(seq, 0, sizeof seq);
@@ -365,6 +395,7 @@ int main(void) {
   RUN(discrete_td_error_has_the_right_sign_and_size);
   RUN(planning_replays_learn_faster_and_spread_the_value);
   RUN(frozen_synapses_do_not_learn);
+  RUN(the_dopamine_trace_changes_nothing);
   RUN(same_seed_same_choices_for_any_thread_count);
   RUN(the_same_learning_curve_for_any_thread_count);
   RUN(planning_gives_the_same_learning_curve_for_any_thread_count);

@@ -71,6 +71,17 @@ H.test("discrete TD with planning replays, and the critic's value", function()
   H.check(v >= 0 and v < 5, "a value: " .. v)
 end)
 
+H.test("the dopamine, sampled every 5 ms", function()
+  local agent = soma.agent.actor_critic{ env = bandit(), input = "context", encoder = constant, seed = 2 }
+  H.check(agent:episode{}.da == nil, "no trace unless asked")
+  agent:trace_dopamine(5)
+  local ep = agent:episode{}
+  H.equal(#ep.da, 120, "600 ms of a trial in 5 ms samples")
+  H.equal(#ep.da_t, #ep.da, "a time per sample")
+  H.near(ep.da_t[2] - ep.da_t[1], 5, 1e-9, "every 5 ms")
+  H.errors(function() agent:trace_dopamine(-1) end, "agent:trace_dopamine", "must be >= 0 ms (got -1)")
+end)
+
 local cases = {
   { "planning without discrete TD", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, plan = 5 } end, { "needs td_discrete = 1" } },
   { "an unknown TD", function() soma.agent.actor_critic{ env = bandit(), encoder = constant, td = "monte carlo" } end, { "td must be \"continuous\"", "(got 'monte carlo')" } },
