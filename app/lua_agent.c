@@ -20,15 +20,44 @@ void *lagent_check(lua_State *L, int idx, const char *mt, const char *call, cons
   return a;
 }
 
+/* every spiking agent, in creation order (app/lua_actor_critic.c keeps them there) */
+static const char *const AGENTS_KEY = "soma.agents";
+
+/* the number of the spiking agent at idx (1, 2, ...), or 0 for another kind of agent */
+static int spiking_number(lua_State *L, int idx) {
+  int number = 0;
+  lua_getfield(L, LUA_REGISTRYINDEX, AGENTS_KEY);
+  for (lua_Integer k = 1; lua_istable(L, -1) && k <= (lua_Integer)lua_rawlen(L, -1) && !number;
+       k++) {
+    lua_rawgeti(L, -1, k);
+    if (lua_rawequal(L, -1, idx)) number = (int)k;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return number;
+}
+
+/* the next row the environment records is timed by the agent's network: agent.t now */
+static void clock_in(lagent_trace *tr) {
+  if (!tr->clock) return;
+  lua_getfield(tr->L, 1, "t");
+  double t = lua_tonumber(tr->L, -1);
+  lua_pop(tr->L, 1);
+  lenv_driver_clock(&tr->env, tr->clock, t);
+}
+
 static int trace_reset(void *ctx, soma_env *e, uint64_t seed, char *err, size_t len) {
   lagent_trace *tr = ctx;
+  clock_in(tr);
   return tr->env.reset(tr->env.ctx, e, seed, err, len);
 }
 
 static int trace_step(void *ctx, soma_env *e, const double *a, int n, soma_env_result *r,
                       char *err, size_t len) {
   lagent_trace *tr = ctx;
+  clock_in(tr);
   if (tr->env.step(tr->env.ctx, e, a, n, r, err, len)) return 1;
+  if (!tr->record) return 0;
   lua_State *L = tr->L;
   tr->n++;
   if (e->act_space.kind == SOMA_SPACE_DISCRETE) {
@@ -89,7 +118,8 @@ soma_env *lagent_episode_args(lua_State *L, const char *call, int64_t *max_steps
   lua_settop(L, 3);
   for (int k = 0; k < 2 + tr->n_latents; k++) lua_newtable(L);   /* 4, 5, 6...: the record */
   tr->next_slot = 6 + tr->n_latents;
-  tr->drive = tr->record ? (soma_env_driver){trace_reset, trace_step, tr} : tr->env;
+  tr->clock = spiking_number(L, 1);
+  tr->drive = tr->record || tr->clock ? (soma_env_driver){trace_reset, trace_step, tr} : tr->env;
   return e;
 }
 

@@ -12,7 +12,8 @@
 
 /* An episode's record: the environment's driver wrapped so that, with record = true, every
  * step appends the action, the reward and the latents asked for to Lua lists (stack slots 4,
- * 5, 6, ...). */
+ * 5, 6, ...), and, for a spiking agent, every step and reset the environment records is timed
+ * by the agent's own network (lenv_driver_clock). */
 typedef struct lagent_trace {
   soma_env_driver drive;    /* what the agent steps the world through */
   soma_env_driver env;      /* the environment's own driver */
@@ -22,6 +23,8 @@ typedef struct lagent_trace {
   const char *latent_name[LAGENT_MAX_LATENTS];
   int next_slot;            /* the first free stack slot after the record's lists */
   lua_Integer n;
+  int clock;                /* a spiking agent's number (its steps are timed on its own
+                               network's clock, read from agent.t), or 0 */
 } lagent_trace;
 
 /* The agent userdata at idx of metatable mt, or a Lua error naming call and how such an agent

@@ -2,7 +2,9 @@
  * soma.env.bandit, ...), env:reset(), env:step(a), env:set{...}, env:draw(g); the catalogue
  * soma.env.worlds() / soma.env.world(name); and the per-step record each environment keeps
  * (record = true), written at the end of the run as behaviour.npy with its columns in
- * meta.json, next to the spikes (the column t_ms is the first network's time). */
+ * meta.json, next to the spikes. The column t_ms is the time of the network that stepped the
+ * world: a spiking agent's own network for its steps, else the first network (NaN without
+ * one); meta.json's "clock" names that network's folder. */
 #include "app/lua_env.h"
 
 #include <lauxlib.h>
@@ -32,10 +34,17 @@ typedef struct lenv {
   int cols;
   char *options_json;       /* the options as given, for meta.json */
   double episode_t0;        /* the first network's time when this episode began */
+  int clock;                /* whose time t_ms is: CLOCK_* or a spiking agent's number */
+  int next_agent;           /* the next row is a step of this agent (0: none) ... */
+  double next_t;            /* ... at this time of its network (lenv_driver_clock) */
   int snapshot_every;       /* a PNG of the world at the end of every this many episodes */
   int64_t snapshot_last;    /* the episode of the last one */
   lua_State *L;             /* for the driver of agents in C (lenv_driver) */
 } lenv;
+
+/* lenv.clock: no row yet, the first network's time, NaN (no network), rows of several clocks;
+ * k > 0: spiking agent k's network */
+enum { CLOCK_NONE = 0, CLOCK_FIRST = -1, CLOCK_UNTIMED = -2, CLOCK_MIXED = -3 };
 
 static lenv *env_check(lua_State *L, int idx, const char *call) {
   lenv *h = luaL_testudata(L, idx, LSOMA_ENV);
@@ -255,7 +264,12 @@ static void record_row(lua_State *L, lenv *h, const double *action, int n_action
   int k = 0;
   row[k++] = (double)e->episode;
   row[k++] = (double)e->steps;
-  row[k++] = lsoma_now_ms(L);
+  double t = h->next_agent ? h->next_t : lsoma_now_ms(L);
+  int clock = h->next_agent ? h->next_agent : isnan(t) ? CLOCK_UNTIMED : CLOCK_FIRST;
+  h->next_agent = 0;
+  if (h->clock == CLOCK_NONE) h->clock = clock;
+  else if (h->clock != clock) h->clock = CLOCK_MIXED;
+  row[k++] = t;
   int na = e->act_space.kind == SOMA_SPACE_BOX ? e->act_space.n : 1;
   for (int i = 0; i < na; i++) row[k++] = i < n_action ? action[i] : NAN;
   row[k++] = r ? r->reward : 0;
@@ -382,6 +396,13 @@ soma_env *lenv_driver(lua_State *L, int idx, const char *call, soma_env_driver *
   return h->e;
 }
 
+void lenv_driver_clock(const soma_env_driver *d, int agent, double t_ms) {
+  if (!d || d->reset != drive_reset) return;
+  lenv *h = d->ctx;
+  h->next_agent = agent;
+  h->next_t = t_ms;
+}
+
 /* env:set{goal = {3, 4}, ...}: changes options between steps */
 static int e_set(lua_State *L) {
   lenv *h = env_check(L, 1, "env:set");
@@ -490,7 +511,23 @@ static void write_columns(FILE *f, const soma_env *e) {
   fputc(']', f);
 }
 
-int lenv_close_all(lua_State *L, const char *dir, char **json, char *err, size_t errlen) {
+/* meta.json's "clock" of an environment: the folder of the network whose time its t_ms is */
+static void write_clock(FILE *f, lua_State *L, const lenv *h, const char *const *agents,
+                        int n_agents) {
+  char folder[4096];
+  fputs(", \"clock\": ", f);
+  if (h->clock > 0 && h->clock <= n_agents && agents[h->clock - 1])
+    soma_json_str(f, agents[h->clock - 1]);
+  else if (h->clock == CLOCK_FIRST && lnet_folder(L, 1, folder, sizeof folder))
+    soma_json_str(f, folder);
+  else if (h->clock == CLOCK_MIXED)
+    fputs("\"mixed\"", f);
+  else
+    fputs("null", f);
+}
+
+int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int n_agents,
+                   char **json, char *err, size_t errlen) {
   int rc = 0;
   char *buf = NULL;
   size_t len = 0;
@@ -526,6 +563,7 @@ int lenv_close_all(lua_State *L, const char *dir, char **json, char *err, size_t
         soma_json_str(f, file);
         fprintf(f, ", \"rows\": %zu, \"columns\": ", h->n_rows);
         write_columns(f, h->e);
+        write_clock(f, L, h, agents, n_agents);
       }
       fputc('}', f);
     }

@@ -11,9 +11,17 @@
 /* Registers soma.env in the table at the top of the stack. */
 void lenv_open(lua_State *L);
 /* Writes each recording environment's behaviour.npy into dir (NULL: none), sets *json to the
- * environments' descriptions for meta.json (malloc'd, may be NULL) and frees them. Returns 0,
+ * environments' descriptions for meta.json (malloc'd, may be NULL) and frees them. Each says
+ * in "clock" whose time its t_ms column is: the folder of the first network ("." unless
+ * named), agents[k − 1] (the name of spiking agent k, its folder) for an agent's steps, null
+ * when no network timed them, "mixed" when rows of several clocks were recorded. Returns 0,
  * or -1 with a message in err. */
-int lenv_close_all(lua_State *L, const char *dir, char **json, char *err, size_t errlen);
+int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int n_agents,
+                   char **json, char *err, size_t errlen);
+/* The next row the environment behind d records (a step or reset through d) is timed by
+ * spiking agent number `agent` (1, 2, ... in creation order) at t_ms of its own network. A
+ * driver that is not an environment's is left alone. */
+void lenv_driver_clock(const soma_env_driver *d, int agent, double t_ms);
 /* The environment at idx for an agent written in C, with a driver that resets and steps it as
  * env:reset() and env:step() do (its record, snapshots, the window), or a Lua error naming
  * call. */

@@ -18,6 +18,7 @@
 #include "app/lua_figure.h"
 #include "app/lua_soma.h"
 #include "app/spike_hash.h"
+#include "sim/json_read.h"
 
 static const char *const RUN_KEY = "soma.run";
 static const char *const NETS_KEY = "soma.nets";   /* every network made, in order */
@@ -208,6 +209,22 @@ const char *lnet_dir(lua_State *L, lnet *h, const char *call) {
 }
 
 /* Writes the recordings, keeps the description for meta.json, frees the network. */
+/* a network's folder relative to the run directory */
+static const char *folder_of(const lsoma_run *run, const lnet *h) {
+  if (h->number == 1 && !h->name[0]) return ".";
+  return h->dir + strlen(run->dir ? run->dir : "") + (run->dir ? 1 : 0);
+}
+
+const char *lnet_folder(lua_State *L, int number, char *buf, size_t len) {
+  lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+  lua_rawgeti(L, -1, number);
+  lnet *h = lua_touserdata(L, -1);
+  lua_pop(L, 2);
+  if (!h) return NULL;
+  snprintf(buf, len, "%s", folder_of(lsoma_run_of(L), h));
+  return buf;
+}
+
 static int close_net(lua_State *L, lnet *h, char *err, size_t errlen) {
   if (!h->net) return 0;
   lsoma_run *run = lsoma_run_of(L);
@@ -227,7 +244,7 @@ static int close_net(lua_State *L, lnet *h, char *err, size_t errlen) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   if (f) {
-    const char *folder = h->number == 1 && !h->name[0] ? "." : h->dir + strlen(run->dir ? run->dir : "") + (run->dir ? 1 : 0);
+    const char *folder = folder_of(run, h);
     fprintf(f, "{\"number\": %d, \"name\": \"%s\", \"folder\": \"%s\", \"description\": ",
             h->number, h->name, folder);
     soma_net_describe(h->net, f);
@@ -257,8 +274,22 @@ int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
   free(run->envs_json);
   free(run->agents_json);
   run->envs_json = run->agents_json = NULL;
-  int rc = lenv_close_all(L, run->dir, &run->envs_json, err, errlen);
-  if (lactor_critic_close_all(L, run->dir, &run->agents_json, err, errlen)) rc = -1;
+  /* the agents first: the environments name the agent whose clock timed their steps */
+  int rc = lactor_critic_close_all(L, run->dir, &run->agents_json, err, errlen) ? -1 : 0;
+  char jerr[256], *list = NULL;
+  size_t n_agents = 0;
+  const char **agents = NULL;
+  soma_json *aj = NULL;
+  if (run->agents_json && asprintf(&list, "[%s]", run->agents_json) > 0) {
+    aj = soma_json_parse(list, jerr, sizeof jerr);
+    if (aj && aj->t == SOMA_JSON_ARR && (agents = calloc((size_t)aj->n + 1, sizeof *agents))) {
+      n_agents = (size_t)aj->n;
+      for (size_t k = 0; k < n_agents; k++) agents[k] = soma_json_text(&aj->items[k], "name");
+    }
+  }
+  if (lenv_close_all(L, run->dir, agents, (int)n_agents, &run->envs_json, err, errlen)) rc = -1;
+  free(agents), free(list);
+  soma_json_free(aj);
   lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
   lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
   for (lua_Integer i = 1; i <= n; i++) {

@@ -67,6 +67,10 @@ int lsoma_close_all(lua_State *L, char *err, size_t errlen);
 
 /* The first network's simulated time in ms (NaN when there is none). */
 double lsoma_now_ms(lua_State *L);
+/* The folder of network `number` (1, 2, ...) relative to the run directory, as meta.json
+ * names it ("." for an unnamed first network, "net2", "<name>"), into buf; NULL when there is
+ * no such network. */
+const char *lnet_folder(lua_State *L, int number, char *buf, size_t len);
 
 /* Checked access from a method: the engine object, or a Lua error naming call when the value
  * is not one or its network was destroyed. */

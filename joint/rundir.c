@@ -49,7 +49,7 @@ static void *grow(void **items, size_t *n, size_t sz) {
 static void free_pop(joint_rundir_pop *p) { free(p->name), free(p->folder), free(p->population); }
 
 static void free_env(joint_rundir_env *e) {
-  free(e->name), free(e->world), free(e->file);
+  free(e->name), free(e->world), free(e->file), free(e->clock);
   for (size_t j = 0; j < e->n_columns; j++) free(e->columns[j]);
   free(e->columns);
 }
@@ -148,7 +148,8 @@ static int add_network(joint_rundir *r, const char *folder, const soma_json *des
 static int add_env(joint_rundir *r, const soma_json *e, const char *file, int k, char *err,
                    size_t errlen) {
   const char *name = soma_json_text(e, "name"), *f = soma_json_text(e, "file");
-  const soma_json *cols = soma_json_get(e, "columns");
+  const soma_json *cols = soma_json_get(e, "columns"), *clock = soma_json_get(e, "clock");
+  if (!f && !cols && name) return SOMA_OK;   /* an environment that recorded nothing */
   joint_rundir_env *v = grow((void **)&r->envs, &r->n_envs, sizeof *v);
   if (!v) return NOMEM();
   if (!name || !f || !cols || cols->t != SOMA_JSON_ARR || count_of(e, "rows", &v->rows))
@@ -157,6 +158,11 @@ static int add_env(joint_rundir *r, const soma_json *e, const char *file, int k,
   v->name = strdup(name);
   v->file = strdup(f);
   v->world = dup_or_empty(soma_json_text(e, "world"));
+  if (clock && clock->t != SOMA_JSON_STR && clock->t != SOMA_JSON_NULL)
+    return joint_fail(err, errlen, SOMA_ERR_PARAM, "%s: environments[%d] \"clock\" is not a "
+                      "network's folder or null", file, k);
+  if (clock && !(v->clock = strdup(clock->t == SOMA_JSON_STR ? clock->s : ""))) return NOMEM();
+  v->has_clock = clock != NULL;
   v->columns = calloc(cols->n ? (size_t)cols->n : 1, sizeof *v->columns);
   if (!v->name || !v->file || !v->world || !v->columns) return NOMEM();
   v->n_columns = (size_t)cols->n;
@@ -389,8 +395,8 @@ int joint_rundir_behaviour(const joint_rundir *r, const char *env, const char *c
       if (!isfinite(times[k] = gsl_matrix_get(all->data, k, (size_t)c)))
         rc = joint_fail(err, errlen, SOMA_ERR_PARAM,
                         "%s: t_ms is %g at row %zu: these steps were not timed by a network "
-                        "(t_ms is the first network's clock, and an agent's own network does "
-                        "not set it)", path, times[k], k);
+                        "(t_ms is the clock of the network that stepped the world: a spiking "
+                        "agent's, else the first network's)", path, times[k], k);
   }
   if (!rc) {
     if (names && n) rc = joint_table_select(all, names, n, out, err, errlen);
@@ -491,7 +497,11 @@ static int resolve_pops(const joint_rundir *r, const joint_rundir_request *q,
       }
   } else {
     const joint_rundir_pop *first = &r->pops[0];
-    for (size_t k = 0; k < r->n_pops; k++)
+    const joint_rundir_env *e = q->n_columns ? joint_rundir_find_env(r, q->env) : NULL;
+    int by_clock = 0;   /* the populations of the network that stepped the environment */
+    for (size_t k = 0; e && e->clock && k < r->n_pops && !by_clock; k++)
+      if (!strcmp(r->pops[k].folder, e->clock)) first = &r->pops[k], by_clock = 1;
+    for (size_t k = 0; k < r->n_pops && !by_clock; k++)
       if (!r->pops[k].agent) {
         first = &r->pops[k];
         break;
@@ -577,19 +587,39 @@ static int align_into(const joint_table *src, const double *t_ms, const unsigned
   return rc;
 }
 
+/* SOMA_OK when the environment's t_ms is on the clock of population p's network */
+static int clock_check(const joint_rundir_env *e, const joint_rundir_pop *p, char *err,
+                       size_t errlen) {
+  if (!e->has_clock) {   /* written before meta.json said: t_ms is the first network's */
+    if (!p->agent) return SOMA_OK;
+    return joint_fail(err, errlen, SOMA_ERR_PARAM,
+                      "population '%s' runs on agent '%s''s own clock, but this run's behaviour "
+                      "t_ms is the first network's (a run made before soma timed an agent's "
+                      "steps on its clock): they cannot be aligned", p->name, p->folder);
+  }
+  if (!strcmp(e->clock, p->folder)) return SOMA_OK;
+  if (!strcmp(e->clock, "mixed"))
+    return joint_fail(err, errlen, SOMA_ERR_PARAM,
+                      "environment '%s' was stepped on several clocks (\"clock\": \"mixed\" in "
+                      "meta.json: by a spiking agent and by the script, or by two agents), so its "
+                      "t_ms cannot be aligned with the spikes of '%s'", e->name, p->name);
+  if (!*e->clock) return SOMA_OK;   /* no network timed it: t_ms is NaN, said when loaded */
+  return joint_fail(err, errlen, SOMA_ERR_PARAM,
+                    "population '%s' runs on network '%s''s clock, but environment '%s' was "
+                    "stepped on network '%s''s: choose populations of '%s'", p->name, p->folder,
+                    e->name, e->clock, e->clock);
+}
+
 /* the labels: behaviour columns, then state samples, aligned to x's bins */
 static int labels(const joint_rundir *r, const joint_rundir_request *q, const joint_rundir_pop *p,
                   double t0, size_t T, joint_table **out, unsigned char *has, size_t *first,
                   char *err, size_t errlen) {
-  if (p->agent)
-    return joint_fail(err, errlen, SOMA_ERR_PARAM,
-                      "population '%s' runs on agent '%s''s own clock, but behaviour t_ms is the "
-                      "first network's: they cannot be aligned yet (the agent's steps are not "
-                      "timed on its clock)", p->name, p->folder);
+  const joint_rundir_env *env = q->n_columns ? joint_rundir_find_env(r, q->env) : NULL;
+  int rc = env ? clock_check(env, p, err, errlen) : SOMA_OK;
+  if (rc) return rc;
   joint_table *beh = NULL, **st = NULL;
   double *bt = NULL, **stt = NULL;
   size_t D = 0;
-  int rc = SOMA_OK;
   if (q->n_columns) {
     rc = joint_rundir_behaviour(r, q->env, q->columns, q->n_columns, &beh, &bt, err, errlen);
     if (!rc) D += beh->data->size2;

@@ -45,8 +45,7 @@
 #include "sim/json_read.h"
 
 /* A population with spike files. Populations of one network share its clock; an agent's
- * network runs on its own clock, which behaviour.npy's t_ms is not (t_ms is the first
- * network's time). */
+ * network runs on its own clock. */
 typedef struct joint_rundir_pop {
   char *name;         /* "E", "net2/E", "agent/critic": its files without .spike_t.npy */
   char *folder;       /* its network's folder: ".", "net2", "agent" */
@@ -66,6 +65,12 @@ typedef struct joint_rundir_env {
   size_t n_columns;
   char **columns;
   size_t first_latent;         /* the column after "truncated" (n_columns if none) */
+  char *clock;                 /* meta.json's "clock": the folder of the network whose time
+                                  t_ms is ("." the first network, "agent" a spiking agent's),
+                                  "" for null (no network timed the steps: t_ms is NaN),
+                                  "mixed" (several clocks); NULL when meta.json has none (runs
+                                  written before soma said: the first network's) */
+  int has_clock;
 } joint_rundir_env;
 
 /* A sampled state variable: samples at t0_ms + k·interval_ms, one column per recorded id. */
@@ -131,8 +136,9 @@ int joint_rundir_samples(const joint_rundir *r, const char *name, joint_table **
 
 /* What joint_rundir_load assembles. */
 typedef struct joint_rundir_request {
-  const char *const *pops;     /* populations to bin (NULL: every population on the clock of
-                                  the first network, i.e. not agents') */
+  const char *const *pops;     /* populations to bin (NULL: every population of the network
+                                  that stepped the environment, its "clock", when labels are
+                                  asked for; else of the first network that is no agent's) */
   size_t n_pops;
   const char *env;             /* environment (NULL: the first) */
   const char *const *columns;  /* its columns to align (NULL or n_columns 0: no labels) */
@@ -163,7 +169,9 @@ typedef struct joint_rundir_data {
  * columns (and state samples) to the bins (joint_align), and crops the bins before the first
  * behaviour row. SOMA_ERR_PARAM with a message for unknown names (listing the known ones),
  * populations of different networks, or labels that cannot be put on the populations' clock
- * (an agent's populations against behaviour timed by the first network, or no t_ms at all). */
+ * (the environment's "clock" is another network's or "mixed"; an agent's populations against
+ * a run whose meta.json gives no clock; no t_ms at all). Environments that recorded nothing
+ * (no "file" in meta.json) are not listed. */
 int joint_rundir_load(const joint_rundir *r, const joint_rundir_request *q,
                       joint_rundir_data *out, char *err, size_t errlen);
 void joint_rundir_data_free(joint_rundir_data *d);

@@ -181,6 +181,72 @@ TEST(binned_and_aligned_for_a_fit) {
   jf_rmtree(dir);
 }
 
+/* META with the environment's "clock" set to clock (a JSON value) and a second environment
+ * that recorded nothing */
+static void clocked_run(const char *dir, const char *clock) {
+  good_run(dir);
+  const char *at = strstr(META, "\"x\", \"node\"]");
+  size_t head = (size_t)(at - META) + strlen("\"x\", \"node\"]");
+  char meta[4096];
+  snprintf(meta, sizeof meta, "%.*s, \"clock\": %s},\n  {\"number\": 2, \"name\": \"env2\", "
+           "\"world\": \"bandit\", \"options\": {}, \"episodes\": 0}%s", (int)head, META, clock,
+           META + head + 1);
+  jf_text(dir, "meta.json", meta);
+}
+
+TEST(behaviour_on_the_clock_of_the_network_that_stepped_it) {
+  char dir[64], err[600] = "";
+  REQUIRE(jf_tmpdir(dir, "joint_rundir"));
+  /* the agent 'rat' stepped the world: its populations by default, aligned on its clock */
+  clocked_run(dir, "\"rat\"");
+  joint_rundir *r = joint_rundir_open(dir, err, sizeof err);
+  CHECK_MSG(r, "%s", err);
+  REQUIRE(r);
+  CHECK(r->n_envs == 1 && strcmp(r->envs[0].clock, "rat") == 0);   /* env2 recorded nothing */
+  joint_rundir_request q = joint_rundir_request_defaults();
+  q.columns = (const char *[]){"x"}, q.n_columns = 1;
+  q.bin.bin_ms = 10;
+  joint_rundir_data d;
+  CHECK_MSG(joint_rundir_load(r, &q, &d, err, sizeof err) == SOMA_OK, "%s", err);
+  REQUIRE(d.x);
+  /* rat/critic alone (2 neurons), 5 bins of [0, 50) less the first before the row at 15 ms */
+  CHECK(d.x->data->size2 == 2 && strcmp(d.x->names[0], "rat/critic:0") == 0);
+  CHECK(d.x->data->size1 == 4 && d.cropped == 1 && gsl_matrix_get(d.y->data, 0, 0) == 0.5);
+  joint_rundir_data_free(&d);
+  /* the first network's populations are on another clock */
+  q.pops = (const char *[]){"E"}, q.n_pops = 1;
+  CHECK(joint_rundir_load(r, &q, &d, err, sizeof err) == SOMA_ERR_PARAM);
+  CHECK_MSG(strstr(err, "population 'E' runs on network '.''s clock, but environment 'env' was "
+                        "stepped on network 'rat''s: choose populations of 'rat'"), "%s", err);
+  joint_rundir_close(r);
+  /* the first network stepped it: the agent's populations are refused */
+  clocked_run(dir, "\".\"");
+  r = joint_rundir_open(dir, err, sizeof err);
+  REQUIRE(r);
+  q.pops = (const char *[]){"critic"};
+  CHECK(joint_rundir_load(r, &q, &d, err, sizeof err) == SOMA_ERR_PARAM);
+  CHECK_MSG(strstr(err, "population 'rat/critic' runs on network 'rat''s clock"), "%s", err);
+  q.pops = NULL, q.n_pops = 0;   /* by default E and I */
+  CHECK_MSG(joint_rundir_load(r, &q, &d, err, sizeof err) == SOMA_OK, "%s", err);
+  REQUIRE(d.x);
+  CHECK(d.x->data->size2 == 5);
+  joint_rundir_data_free(&d);
+  joint_rundir_close(r);
+  /* several clocks, and a clock that is not a name */
+  clocked_run(dir, "\"mixed\"");
+  r = joint_rundir_open(dir, err, sizeof err);
+  REQUIRE(r);
+  q.pops = (const char *[]){"E"}, q.n_pops = 1;
+  CHECK(joint_rundir_load(r, &q, &d, err, sizeof err) == SOMA_ERR_PARAM);
+  CHECK_MSG(strstr(err, "environment 'env' was stepped on several clocks"), "%s", err);
+  joint_rundir_close(r);
+  clocked_run(dir, "3");
+  r = joint_rundir_open(dir, err, sizeof err);
+  CHECK_MSG(!r && strstr(err, "environments[0] \"clock\" is not a network's folder or null"),
+            "%s", err);
+  jf_rmtree(dir);
+}
+
 /* the message of loading (pops, columns) after the change made by damage() */
 static int load_msg(const char *dir, const char *const *pops, size_t np, const char *const *cols,
                     size_t nc, char *err, size_t len) {
@@ -284,5 +350,6 @@ int main(void) {
   RUN(index_of_a_run);
   RUN(binned_and_aligned_for_a_fit);
   RUN(damaged_runs_are_named);
+  RUN(behaviour_on_the_clock_of_the_network_that_stepped_it);
   return h_done();
 }
