@@ -183,6 +183,37 @@ void figure_bar(figure *f, const fig_axes *a, double x0, double x1, double y, ui
   fill(f, px_x(a, x0), px_y(a, top), px_x(a, x1) + 1, px_y(a, base) + 1, rgba);
 }
 
+/* ---- colour ------------------------------------------------------------------------- */
+
+uint32_t figure_viridis(double t) {
+  static const double stops[5][3] = {
+      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+  if (!(t >= 0)) t = 0;
+  if (t > 1) t = 1;
+  double s = t * 4;
+  int i = s >= 4 ? 3 : (int)s;
+  double f = s - i;
+  uint32_t c = 0;
+  for (int k = 0; k < 3; k++) {
+    double v = stops[i][k] + f * (stops[i + 1][k] - stops[i][k]);
+    c = (c << 8) | (uint32_t)lround(v);
+  }
+  return (c << 8) | 0xffu;
+}
+
+void figure_colour_bar(figure *f, int x, int y, int h, double lo, double hi) {
+  for (int j = 0; j < h; j++) figure_rect(f, x, y + h - 1 - j, 18, 1, figure_viridis((double)j / (h - 1)), 1);
+  figure_rect(f, x, y, 18, h, FIG_BLACK, 0);
+  char buf[32];
+  for (int k = 0; k <= 4; k++) {
+    double v = lo + (hi - lo) * k / 4;
+    snprintf(buf, sizeof buf, "%.4g", v);
+    int py = y + h - 1 - (int)lround((double)k / 4 * (h - 1));
+    figure_segment(f, x + 18, py, x + 22, py, FIG_BLACK);
+    figure_text(f, x + 26, py, buf, 11, FIG_BLACK, -1, 0);
+  }
+}
+
 /* ---- PNG ----------------------------------------------------------------------------- */
 
 int figure_save(const figure *f, const char *path, char *err, size_t errlen) {

@@ -50,6 +50,11 @@ uint8_t *figure_pixels_mut(figure *f);
 /* The pixels as a canvas, for worlds to draw on. */
 soma_canvas *figure_canvas(figure *f);
 
+/* The viridis colour map at t in [0, 1] (clamped; NaN is 0), opaque. */
+uint32_t figure_viridis(double t);
+/* A vertical viridis bar 18 px wide and h high at (x, y), labelled lo (bottom) to hi (top). */
+void figure_colour_bar(figure *f, int x, int y, int h, double lo, double hi);
+
 /* Writes the canvas as an 8-bit RGBA PNG. Returns 0, or -1 with a message in err. */
 int figure_save(const figure *f, const char *path, char *err, size_t errlen);
 

@@ -15,6 +15,7 @@ static const char *usage =
     "commands:\n"
     "  run       run a Lua experiment script: soma run SCRIPT.lua [--seed N] [--set k=v ...]\n"
     "  sweep     run a script at many parameter points: soma sweep SCRIPT.lua --grid g=4,5,6\n"
+    "  fit       fit a joint brain-behaviour model to a run and write its scorecard: soma fit RUN_DIR\n"
     "  demo      simulate the COBA network and write a run directory with data and figures\n"
     "  bench     simulate a standard network (coba, cuba, brunel) and report its speed\n"
     "  models    list the neuron models, or describe one: soma models lif_cond\n"
@@ -39,12 +40,13 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
+  if (!strcmp(cmd, "fit")) return cmd_fit(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
   if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
   if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
   if (!strcmp(cmd, "rules")) return cmd_rules(argc - 1, argv + 1);
   if (!strcmp(cmd, "worlds")) return cmd_worlds(argc - 1, argv + 1);
-  static const char *const known[] = {"run", "demo", "bench", "models", "rules", "worlds", "sweep", "--help", "--version", NULL};
+  static const char *const known[] = {"run", "demo", "bench", "models", "rules", "worlds", "sweep", "fit", "--help", "--version", NULL};
   const char *guess = soma_closest_name(cmd, known, (int)(sizeof known / sizeof *known) - 1);
   fprintf(stderr, "soma: unknown command '%s'", cmd);
   if (guess) fprintf(stderr, " (did you mean '%s'?)", guess);

@@ -66,6 +66,11 @@ static int is_empty_dir(const char *path) {
 
 int rundir_create(const char *requested, const char *stem, char *out, size_t n, char *err,
                   size_t errlen) {
+  return rundir_create_in("runs", requested, stem, out, n, err, errlen);
+}
+
+int rundir_create_in(const char *parent, const char *requested, const char *stem, char *out,
+                     size_t n, char *err, size_t errlen) {
   if (requested) {
     snprintf(out, n, "%s", requested);
     if (make_parents(out, err, errlen)) return -1;
@@ -84,8 +89,8 @@ int rundir_create(const char *requested, const char *stem, char *out, size_t n, 
   localtime_r(&t, &tm);
   strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
   for (int k = 1; k < 1000; k++) {
-    if (k == 1) snprintf(out, n, "runs/%s-%s", stem, stamp);
-    else snprintf(out, n, "runs/%s-%s-%d", stem, stamp, k);
+    if (k == 1) snprintf(out, n, "%s/%s-%s", parent, stem, stamp);
+    else snprintf(out, n, "%s/%s-%s-%d", parent, stem, stamp, k);
     if (make_parents(out, err, errlen)) return -1;
     if (mkdir(out, 0777) == 0) return 0;
     if (errno != EEXIST) {
@@ -93,7 +98,7 @@ int rundir_create(const char *requested, const char *stem, char *out, size_t n, 
       return -1;
     }
   }
-  snprintf(err, errlen, "cannot find a free name for runs/%s-%s", stem, stamp);
+  snprintf(err, errlen, "cannot find a free name for %s/%s-%s", parent, stem, stamp);
   return -1;
 }
 

@@ -11,6 +11,10 @@
 int rundir_create(const char *requested, const char *stem, char *out, size_t n, char *err,
                   size_t errlen);
 
+/* The same with the default name parent/<stem>-<date>-<time> instead of runs/... */
+int rundir_create_in(const char *parent, const char *requested, const char *stem, char *out,
+                     size_t n, char *err, size_t errlen);
+
 /* Creates a directory and its parents. Returns 0 or -1 with a message in err. */
 int rundir_mkdirs(const char *path, char *err, size_t errlen);
 

@@ -118,22 +118,6 @@ static int px_y(const fig_axes *a, double y) {
   return a->y + a->h - 1 - (int)lround((y - a->y0) / (a->y1 - a->y0) * (a->h - 1));
 }
 
-static uint32_t viridis(double t) {
-  static const double stops[5][3] = {
-      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
-  if (!(t >= 0)) t = 0;
-  if (t > 1) t = 1;
-  double s = t * 4;
-  int i = s >= 4 ? 3 : (int)s;
-  double f = s - i;
-  uint32_t c = 0;
-  for (int k = 0; k < 3; k++) {
-    double v = stops[i][k] + f * (stops[i + 1][k] - stops[i][k]);
-    c = (c << 8) | (uint32_t)lround(v);
-  }
-  return (c << 8) | 0xffu;
-}
-
 static void label_list(char *buf, size_t n, const char *name, const char **lv, int m) {
   int len = snprintf(buf, n, "%s:", name);
   for (int k = 0; k < m && len < (int)n - 16; k++)
@@ -156,19 +140,6 @@ static void pad(double *lo, double *hi, double frac) {
   if (!(span > 0)) span = fabs(*lo) > 0 ? fabs(*lo) * 0.5 : 1;
   *lo -= span * frac;
   *hi += span * frac;
-}
-
-static void colour_bar(figure *f, int x, int y, int h, double lo, double hi) {
-  for (int j = 0; j < h; j++) figure_rect(f, x, y + h - 1 - j, 18, 1, viridis((double)j / (h - 1)), 1);
-  figure_rect(f, x, y, 18, h, FIG_BLACK, 0);
-  char buf[32];
-  for (int k = 0; k <= 4; k++) {
-    double v = lo + (hi - lo) * k / 4;
-    snprintf(buf, sizeof buf, "%.4g", v);
-    int py = y + h - 1 - (int)lround((double)k / 4 * (h - 1));
-    figure_segment(f, x + 18, py, x + 22, py, FIG_BLACK);
-    figure_text(f, x + 26, py, buf, 11, FIG_BLACK, -1, 0);
-  }
 }
 
 /* one varying parameter p: mean ± sd per level, every value in grey */
@@ -310,7 +281,7 @@ static void plot_map(figure *f, const sweep_plan *plan, const double *val, int p
       int cx = x0 + (int)lround(ka * cw), cy = y0 + ph - (int)lround((kb + 1) * ch);
       int w = x0 + (int)lround((ka + 1) * cw) - cx, h = y0 + ph - (int)lround(kb * ch) - cy;
       double t = (cells[c].sum - lo) / (hi - lo);
-      figure_rect(f, cx, cy, w, h, viridis(t), 1);
+      figure_rect(f, cx, cy, w, h, figure_viridis(t), 1);
       if (cw >= 44 && ch >= 18) {
         char buf[32];
         snprintf(buf, sizeof buf, "%.3g", cells[c].sum);
@@ -340,9 +311,9 @@ static void plot_map(figure *f, const sweep_plan *plan, const double *val, int p
     fig_axes a = figure_axes(f, x0, y0, pw, ph, alo, ahi, blo, bhi, xl, yl, title);
     for (size_t c = 0; c < m; c++)
       figure_point(f, &a, xa[cells[c].key / (size_t)mb], xb[cells[c].key % (size_t)mb],
-                   viridis((cells[c].sum - lo) / (hi - lo)), 9);
+                   figure_viridis((cells[c].sum - lo) / (hi - lo)), 9);
   }
-  colour_bar(f, x0 + pw + 30, y0, ph, lo, hi);
+  figure_colour_bar(f, x0 + pw + 30, y0, ph, lo, hi);
   figure_text(f, x0 + pw + 39, y0 + ph + 16, metric, 11, FIG_BLACK, 0, 0);
 done:
   free(la);

@@ -1,0 +1,79 @@
+/* fit_models.c — the embedding models soma fit can fit, behind one interface (fit_model in
+ * app/fit.h): each is fitted on the training rows and embeds every row. PCA, the linear
+ * baseline, for now; the contrastive (CEBRA) embedding and the latent-variable models join
+ * this table as they are built. */
+#include "app/fit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "joint/check.h"
+#include "joint/pca.h"
+#include "sim/param.h"
+#include "sim/soma.h"
+
+/* PCA fitted on the training rows: the first dims principal components of every row */
+static int embed_pca(const gsl_matrix *x, const gsl_matrix *y, const joint_split *split,
+                     const fit_opts *o, uint32_t seed, gsl_matrix **emb, char *err,
+                     size_t errlen) {
+  (void)y, (void)seed;
+  *emb = NULL;
+  gsl_matrix *train = NULL;
+  int rc = joint_split_rows(x, split, JOINT_TRAIN, &train, err, errlen);
+  if (rc) return rc;
+  size_t most = train->size1 - 1 < x->size2 ? train->size1 - 1 : x->size2;
+  joint_pca *m = NULL;
+  if ((size_t)o->dims > most)
+    rc = joint_fail(err, errlen, SOMA_ERR_PARAM,
+                    "pca: --dims %d is more than the %zu components %zu neurons and %zu training "
+                    "rows allow", o->dims, most, x->size2, train->size1);
+  if (!rc) rc = joint_pca_fit(train, (size_t)o->dims, &m, err, errlen);
+  gsl_matrix_free(train);
+  if (!rc && !(*emb = gsl_matrix_alloc(x->size1, (size_t)o->dims)))
+    rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "pca: out of memory");
+  if (!rc) rc = joint_pca_transform(m, x, *emb, err, errlen);
+  if (rc && *emb) gsl_matrix_free(*emb), *emb = NULL;
+  joint_pca_free(m);
+  return rc;
+}
+
+static const fit_model PCA = {
+    .name = "pca",
+    .about = "principal components of the training rows (linear, deterministic)",
+    .iterative = 0,
+    .deterministic = 1,
+    .distance = JOINT_EUCLIDEAN,
+    .embed = embed_pca,
+};
+
+static const fit_model *const MODELS[] = {&PCA, NULL};
+
+const fit_model *const *fit_models(void) { return MODELS; }
+
+const fit_model *fit_model_find(const char *name) {
+  for (const fit_model *const *m = MODELS; *m; m++)
+    if (!strcmp((*m)->name, name)) return *m;
+  return NULL;
+}
+
+const char *fit_model_names(char *buf, size_t len) {
+  size_t at = 0;
+  buf[0] = 0;
+  for (const fit_model *const *m = MODELS; *m && at + 1 < len; m++) {
+    int w = snprintf(buf + at, len - at, "%s%s", m == MODELS ? "" : ", ", (*m)->name);
+    if (w > 0) at += (size_t)w;
+  }
+  return buf;
+}
+
+int fit_model_lookup(const char *name, const fit_model **out, char *err, size_t errlen) {
+  if ((*out = fit_model_find(name ? name : ""))) return SOMA_OK;
+  const char *names[16];
+  int n = 0;
+  for (const fit_model *const *m = MODELS; *m && n < 16; m++) names[n++] = (*m)->name;
+  const char *guess = soma_closest_name(name ? name : "", names, n);
+  char list[256], hint[64] = "";
+  if (guess) snprintf(hint, sizeof hint, " (did you mean '%s'?)", guess);
+  return joint_fail(err, errlen, FIT_ERR_USAGE, "unknown model '%s'%s; the models: %s",
+                    name ? name : "", hint, fit_model_names(list, sizeof list));
+}
