@@ -51,6 +51,8 @@ static const char *usage =
     "  --smooth BINS     ... smoothed by a Gaussian of BINS bins sd (default 0: none)\n"
     "  --split KIND      cebra (default: the last 20 %% test, the last 12.5 %% of the rest\n"
     "                    validation) or interleaved (10 blocks, every 5th test)\n"
+    "  --decoders LIST   decoders of the behaviour, comma-separated: knn (on the embedding),\n"
+    "                    ridge, kalman, glm_bayes (on the binned spikes; default knn,ridge)\n"
     "  --robustness ON   embedding (default: refit on perturbed spikes, kNN), data (ridge on\n"
     "                    the perturbed spikes) or none\n"
     "output:\n"
@@ -86,7 +88,7 @@ int cmd_fit(int argc, char **argv) {
   static const char *const known[] = {
       "--pop", "--env", "--behaviour", "--latents", "--bin", "--max-hold", "--x", "--y",
       "--latents-file", "--bin-ms", "--model", "--dims", "--seeds", "--seed", "--iterations",
-      "--sqrt", "--smooth", "--split", "--robustness", "--out", "--export", "--threads",
+      "--sqrt", "--smooth", "--split", "--decoders", "--robustness", "--out", "--export", "--threads",
       "--quiet", "--help", NULL};
   fit_data_opts dopts = fit_data_defaults();
   fit_opts opts = fit_opts_defaults();
@@ -127,6 +129,7 @@ int cmd_fit(int argc, char **argv) {
       else if (!strcmp(a, "--latents-file")) l_path = v;
       else if (!strcmp(a, "--out")) out = v;
       else if (!strcmp(a, "--model")) opts.model = v;
+      else if (!strcmp(a, "--decoders")) opts.decoders = v;
       else if (!strcmp(a, "--bin")) {
         if (cli_double("fit", a, v, 0.001, 1e7, &dopts.bin_ms)) goto done;
       } else if (!strcmp(a, "--bin-ms")) {
@@ -191,6 +194,10 @@ int cmd_fit(int argc, char **argv) {
     fprintf(stderr, "soma fit: --model: %s\n", err);
     goto done;
   }
+  if (fit_decoders_check(opts.decoders, err, sizeof err)) {
+    fprintf(stderr, "soma fit: --decoders: %s\n", err);
+    goto done;
+  }
   opts.progress = stderr;
   dopts.pops = n_pops ? pops : NULL;
   dopts.n_pops = (size_t)n_pops;
@@ -227,7 +234,7 @@ int cmd_fit(int argc, char **argv) {
     } else {
       if (!opts.quiet)
         printf("wrote %s/ (kNN R² of the behaviour from the embedding %.3f, consistency "
-               "across %zu seeds %.3f)\n", outdir, r.decoders[0].r2, r.n_seeds,
+               "across %zu seeds %.3f)\n", outdir, FIT_MEAN(&r, knn_r2), r.n_seeds,
                r.consistency_mean);
       rc = 0;
     }

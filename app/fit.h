@@ -98,7 +98,8 @@ typedef struct fit_opts fit_opts;
 typedef struct fit_model {
   const char *name;               /* "pca" */
   const char *about;              /* one line for --help and the scorecard */
-  int iterative;                  /* trained for opts.iterations steps */
+  int iterative;                  /* trained for opts.iterations steps ... */
+  int default_iterations;         /* ... this many when opts.iterations is 0 */
   int deterministic;              /* every seed gives the same embedding */
   joint_distance distance;        /* of the kNN decoder on its embedding */
   int (*embed)(const gsl_matrix *x, const gsl_matrix *y, const joint_split *split,
@@ -130,6 +131,8 @@ struct fit_opts {
                                      rest) or FIT_SPLIT_INTERLEAVED (10 blocks, every 5th test) */
   int sqrt;                       /* the model and data decoders see √counts */
   double smooth_bins;             /* and counts smoothed by a Gaussian of this sd (0: none) */
+  const char *decoders;           /* "knn,ridge" (default): decoders of the behaviour; "knn"
+                                     is on the embedding, the others on the binned spikes */
   int robustness;                 /* FIT_ROBUST_EMBEDDING */
   int threads;                    /* OpenMP threads (0: as set) */
   int quiet;                      /* no progress */
@@ -158,6 +161,32 @@ typedef struct fit_decoder {
   char param_name[16];
 } fit_decoder;
 
+/* A decoder of the behaviour from the binned spikes (app/fit_decoders.c): trained on the
+ * training rows (hyperparameters chosen on the validation rows), it predicts the test rows. */
+typedef struct fit_decoder_in {
+  const gsl_matrix *counts;       /* T × N spike counts */
+  const gsl_matrix *xt;           /* T × N as the model sees them (fit_opts' transform) */
+  const gsl_matrix *y;            /* T × D behaviour */
+  const joint_split *split;
+} fit_decoder_in;
+
+typedef struct fit_decoder_def {
+  const char *name, *on, *param_name;   /* "ridge", "binned spikes", "lambda" ("" for none) */
+  int (*decode)(const fit_decoder_in *in, gsl_matrix *pred, double *param, char *err,
+                size_t errlen);   /* pred: test rows × D */
+} fit_decoder_def;
+
+/* The decoder called name ("ridge", "kalman", "glm_bayes"; "knn" is on the embedding and not
+ * in this table), or NULL. */
+const fit_decoder_def *fit_decoder_find(const char *name);
+/* "knn, ridge, kalman, glm_bayes" into buf. */
+const char *fit_decoder_names(char *buf, size_t len);
+/* FIT_ERR_USAGE naming the first unknown decoder of a comma-separated list, else SOMA_OK. */
+int fit_decoders_check(const char *list, char *err, size_t errlen);
+/* Trains def and scores its test-row predictions into out (R², median error, param). */
+int fit_decode(const fit_decoder_def *def, const fit_decoder_in *in, fit_decoder *out,
+               char *err, size_t errlen);
+
 #define FIT_MAX_DECODERS 8
 #define FIT_MAX_PERTURB 8
 
@@ -165,6 +194,9 @@ typedef struct fit_result {
   const fit_data *data;
   fit_opts opts;
   const fit_model *model;
+  gsl_matrix *counts;             /* T × n_active: the neurons that fire in some row (a silent
+                                     neuron's column is all zeros and adds nothing) */
+  size_t n_active;
   joint_split split;
   size_t n_seeds;
   fit_seed *seeds;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "joint/check.h"
+#include "joint/hmm.h"
+#include "joint/lds.h"
 #include "joint/pca.h"
 #include "sim/param.h"
 #include "sim/soma.h"
@@ -46,7 +48,74 @@ static const fit_model PCA = {
     .embed = embed_pca,
 };
 
-static const fit_model *const MODELS[] = {&PCA, NULL};
+/* a linear dynamical system (EM) fitted on the training rows; the embedding is its smoothed
+ * latents of every row */
+static int embed_lds(const gsl_matrix *x, const gsl_matrix *y, const joint_split *split,
+                     const fit_opts *o, uint32_t seed, gsl_matrix **emb, char *err,
+                     size_t errlen) {
+  (void)y, (void)seed;
+  *emb = NULL;
+  gsl_matrix *train = NULL;
+  int rc = joint_split_rows(x, split, JOINT_TRAIN, &train, err, errlen);
+  joint_lds_options lo = joint_lds_defaults();
+  lo.latents = (size_t)o->dims;
+  lo.max_iter = o->iterations;
+  joint_lds *m = NULL;
+  if (!rc) rc = joint_lds_fit(train, &lo, &m, err, errlen);
+  if (train) gsl_matrix_free(train);
+  if (!rc && !(*emb = gsl_matrix_alloc(x->size1, (size_t)o->dims)))
+    rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "lds: out of memory");
+  if (!rc) rc = joint_lds_infer(m, x, NULL, *emb, NULL, err, errlen);
+  if (rc && *emb) gsl_matrix_free(*emb), *emb = NULL;
+  joint_lds_free(m);
+  return rc;
+}
+
+/* a Poisson HMM of dims states fitted on the training rows (its starts seeded); the
+ * embedding is the posterior probability of each state at every row */
+static int embed_hmm(const gsl_matrix *x, const gsl_matrix *y, const joint_split *split,
+                     const fit_opts *o, uint32_t seed, gsl_matrix **emb, char *err,
+                     size_t errlen) {
+  (void)y;
+  *emb = NULL;
+  gsl_matrix *train = NULL;
+  int rc = joint_split_rows(x, split, JOINT_TRAIN, &train, err, errlen);
+  joint_hmm_options ho = joint_hmm_defaults();
+  ho.states = o->dims;
+  ho.seed = seed;
+  ho.max_iter = o->iterations;
+  joint_hmm *m = NULL;
+  if (!rc) rc = joint_hmm_fit(train, &ho, &m, err, errlen);
+  if (train) gsl_matrix_free(train);
+  if (!rc && !(*emb = gsl_matrix_alloc(x->size1, (size_t)o->dims)))
+    rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "hmm: out of memory");
+  if (!rc) rc = joint_hmm_posterior(m, x, *emb, NULL, err, errlen);
+  if (rc && *emb) gsl_matrix_free(*emb), *emb = NULL;
+  joint_hmm_free(m);
+  return rc;
+}
+
+static const fit_model LDS = {
+    .name = "lds",
+    .about = "linear dynamical system fitted by EM on the training rows; smoothed latents",
+    .iterative = 1,
+    .default_iterations = 100,
+    .deterministic = 1,
+    .distance = JOINT_EUCLIDEAN,
+    .embed = embed_lds,
+};
+
+static const fit_model HMM = {
+    .name = "hmm",
+    .about = "Poisson hidden Markov model of --dims states (seeded starts); state posteriors",
+    .iterative = 1,
+    .default_iterations = 200,
+    .deterministic = 0,
+    .distance = JOINT_EUCLIDEAN,
+    .embed = embed_hmm,
+};
+
+static const fit_model *const MODELS[] = {&PCA, &LDS, &HMM, NULL};
 
 const fit_model *const *fit_models(void) { return MODELS; }
 

@@ -100,6 +100,8 @@ void fit_report_json(const fit_result *r, FILE *f) {
   fprintf(f, "%zu", d->x->data->size1);
   key(f, &first, "n_neurons");
   fprintf(f, "%zu", d->x->data->size2);
+  key(f, &first, "n_active_neurons");
+  fprintf(f, "%zu", r->n_active);
   key(f, &first, "bins");
   fprintf(f, "%zu", d->bins);
   key(f, &first, "dropped_bins");
@@ -190,8 +192,10 @@ void fit_report_json(const fit_result *r, FILE *f) {
     soma_json_num(f, dec->r2);
     fputs(", \"median_error\": ", f);
     soma_json_num(f, dec->median_error);
-    fprintf(f, ", \"%s\": ", dec->param_name);
-    soma_json_num(f, dec->param);
+    if (dec->param_name[0]) {
+      fprintf(f, ", \"%s\": ", dec->param_name);
+      soma_json_num(f, dec->param);
+    }
     if (!strcmp(dec->name, "knn")) {
       fprintf(f, ", \"distance\": \"%s\", \"r2_seeds\": ", joint_distance_name(r->model->distance));
       num_list(f, r, offsetof(fit_seed, knn_r2), (size_t)-1);

@@ -20,7 +20,6 @@
 #include "joint/mat.h"
 #include "joint/perturb.h"
 #include "joint/procrustes.h"
-#include "joint/ridge.h"
 #include "joint/rsa.h"
 #include "joint/score.h"
 #include "sim/soma.h"
@@ -32,7 +31,8 @@ enum { MIN_ROWS = 40, MIN_PART = 4, RSA_BINS = 10 };
 
 fit_opts fit_opts_defaults(void) {
   return (fit_opts){.model = "pca", .seeds = 5, .seed = 0, .dims = 3, .iterations = 0,
-                    .split = FIT_SPLIT_CEBRA, .robustness = FIT_ROBUST_EMBEDDING};
+                    .split = FIT_SPLIT_CEBRA, .decoders = "knn,ridge",
+                    .robustness = FIT_ROBUST_EMBEDDING};
 }
 
 static double now_s(void) {
@@ -85,6 +85,7 @@ void fit_result_free(fit_result *r) {
   free(r->ident_names), free(r->ident_discrete), free(r->skipped);
   free(r->test_rows);
   if (r->test_pred) gsl_matrix_free(r->test_pred);
+  if (r->counts) gsl_matrix_free(r->counts);
   joint_split_free(&r->split);
   memset(r, 0, sizeof *r);
 }
@@ -130,28 +131,6 @@ static int knn_decode(const gsl_matrix *emb, const gsl_matrix *y, const joint_sp
     if (pred_out) *pred_out = pred, pred = NULL;
   }
   gsl_matrix *all[] = {etr, ytr, eva, yva, ete, yte, pred};
-  for (size_t j = 0; j < sizeof all / sizeof *all; j++)
-    if (all[j]) gsl_matrix_free(all[j]);
-  return rc;
-}
-
-/* ridge decoding of y from x (lambda chosen on the validation rows), scored on the test rows */
-static int ridge_decode(const gsl_matrix *x, const gsl_matrix *y, const joint_split *s,
-                        double *r2, double *median_error, double *lambda, char *err,
-                        size_t errlen) {
-  gsl_matrix *xtr = NULL, *ytr = NULL, *xva = NULL, *yva = NULL, *xte = NULL, *yte = NULL;
-  joint_ridge *m = NULL;
-  int rc = joint_split_rows(x, s, JOINT_TRAIN, &xtr, err, errlen);
-  if (!rc) rc = joint_split_rows(y, s, JOINT_TRAIN, &ytr, err, errlen);
-  if (!rc) rc = joint_split_rows(x, s, JOINT_VALID, &xva, err, errlen);
-  if (!rc) rc = joint_split_rows(y, s, JOINT_VALID, &yva, err, errlen);
-  if (!rc) rc = joint_split_rows(x, s, JOINT_TEST, &xte, err, errlen);
-  if (!rc) rc = joint_split_rows(y, s, JOINT_TEST, &yte, err, errlen);
-  if (!rc) rc = joint_ridge_fit(xtr, ytr, xva, yva, NULL, &m, err, errlen);
-  if (!rc) rc = joint_ridge_score(m, xte, yte, r2, median_error, err, errlen);
-  if (!rc) *lambda = m->lambda;
-  joint_ridge_free(m);
-  gsl_matrix *all[] = {xtr, ytr, xva, yva, xte, yte};
   for (size_t j = 0; j < sizeof all / sizeof *all; j++)
     if (all[j]) gsl_matrix_free(all[j]);
   return rc;
@@ -309,8 +288,10 @@ static int perturbed_r2(const fit_data *d, const fit_result *r, const gsl_matrix
   double med, valid;
   int k;
   if (!rc && r->opts.robustness == FIT_ROBUST_DATA) {
-    double lambda;
-    rc = ridge_decode(xt, d->y->data, &r->split, r2, &med, &lambda, err, errlen);
+    fit_decoder_in in = {xp, xt, d->y->data, &r->split};
+    fit_decoder dec;
+    rc = fit_decode(fit_decoder_find("ridge"), &in, &dec, err, errlen);
+    if (!rc) *r2 = dec.r2;
   } else if (!rc) {
     rc = r->model->embed(xt, d->y->data, &r->split, &r->opts, r->seeds[0].seed, &emb, err,
                          errlen);
@@ -326,17 +307,25 @@ static int robustness(const fit_data *d, fit_result *r, char *err, size_t errlen
   const fit_opts *o = &r->opts;
   if (o->robustness == FIT_ROBUST_NONE) return SOMA_OK;
   uint32_t base = o->seed * 2654435761u + 977u;
-  const gsl_matrix *x = d->x->data;
+  const gsl_matrix *x = r->counts;
   snprintf(r->robustness_on, sizeof r->robustness_on, "%s",
            o->robustness == FIT_ROBUST_DATA
                ? "ridge decoding of the behaviour from the perturbed binned spikes (test rows)"
                : "kNN decoding of the behaviour from the embedding refitted (first seed) on the "
                  "perturbed spikes (test rows)");
-  int n = 0;
+  int n = 0, rc = SOMA_OK;
   strcpy(r->perturb_name[n], "none");
-  r->perturb_r2[n++] = o->robustness == FIT_ROBUST_DATA ? r->decoders[1].r2 : r->seeds[0].knn_r2;
+  r->perturb_r2[n++] = r->seeds[0].knn_r2;
+  if (o->robustness == FIT_ROBUST_DATA) {   /* the unperturbed ridge decoder */
+    gsl_matrix *xt = NULL;
+    fit_decoder dec;
+    rc = transform(x, o, &xt, err, errlen);
+    fit_decoder_in in = {x, xt, d->y->data, &r->split};
+    if (!rc) rc = fit_decode(fit_decoder_find("ridge"), &in, &dec, err, errlen);
+    if (!rc) r->perturb_r2[0] = dec.r2;
+    if (xt) gsl_matrix_free(xt);
+  }
   static const double drops[] = {0.1, 0.3, 0.5};
-  int rc = SOMA_OK;
   for (int k = 0; !rc && k < 5; k++) {
     gsl_matrix *xp = NULL;
     if (k < 3) {
@@ -361,10 +350,36 @@ static int robustness(const fit_data *d, fit_result *r, char *err, size_t errlen
   return rc;
 }
 
+/* the columns of x that are not all zero, as a new matrix, into r */
+static int active_columns(const gsl_matrix *x, fit_result *r, char *err, size_t errlen) {
+  size_t T = x->size1, N = x->size2, n = 0;
+  unsigned char *on = calloc(N ? N : 1, 1);
+  if (!on) return NOMEM();
+  for (size_t k = 0; k < T; k++)
+    for (size_t j = 0; j < N; j++)
+      if (gsl_matrix_get(x, k, j) != 0) on[j] = 1;
+  for (size_t j = 0; j < N; j++) n += on[j];
+  int rc = SOMA_OK;
+  if (!n)
+    rc = joint_fail(err, errlen, SOMA_ERR_PARAM, "fit: none of the %zu neurons has a spike in "
+                    "the %zu time bins", N, T);
+  else if (!(r->counts = gsl_matrix_alloc(T, n)))
+    rc = NOMEM();
+  for (size_t j = 0, c = 0; !rc && j < N; j++)
+    if (on[j]) {
+      gsl_vector_const_view col = gsl_matrix_const_column(x, j);
+      gsl_matrix_set_col(r->counts, c++, &col.vector);
+    }
+  r->n_active = n;
+  free(on);
+  return rc;
+}
+
 /* ---- the fit ------------------------------------------------------------------------------ */
 
 static int check_opts(const fit_opts *o, const fit_model **m, char *err, size_t errlen) {
   int rc = fit_model_lookup(o->model, m, err, errlen);
+  if (!rc && o->decoders) rc = fit_decoders_check(o->decoders, err, errlen);
   if (rc) return rc;
   if (o->seeds < 1 || o->seeds > 100)
     return joint_fail(err, errlen, SOMA_ERR_PARAM, "fit: seeds must be 1 to 100 (got %d)",
@@ -409,6 +424,7 @@ int fit_run(const fit_data *d, const fit_opts *o, fit_result *r, char *err, size
   if (rc) return rc;
   r->data = d, r->opts = *o, r->model = m;
   if (!m->iterative) r->opts.iterations = 0;
+  else if (!r->opts.iterations) r->opts.iterations = m->default_iterations;
   if (o->threads > 0) omp_set_num_threads(o->threads);
   snprintf(r->transform, sizeof r->transform, "%s", o->sqrt ? "square root of counts" : "counts");
   if (o->smooth_bins > 0) {
@@ -418,7 +434,8 @@ int fit_run(const fit_data *d, const fit_opts *o, fit_result *r, char *err, size
   }
   gsl_matrix *xt = NULL;
   rc = make_split(d, r, err, errlen);
-  if (!rc) rc = transform(d->x->data, o, &xt, err, errlen);
+  if (!rc) rc = active_columns(d->x->data, r, err, errlen);
+  if (!rc) rc = transform(r->counts, o, &xt, err, errlen);
   if (!rc) rc = ident_entries(d, r, err, errlen);
   r->n_seeds = (size_t)o->seeds;
   if (!rc && !(r->seeds = calloc(r->n_seeds, sizeof *r->seeds))) rc = NOMEM();
@@ -433,14 +450,20 @@ int fit_run(const fit_data *d, const fit_opts *o, fit_result *r, char *err, size
       break;
     }
     double t0 = now_s();
-    if (k > 0 && m->deterministic) {   /* the same embedding for every seed */
-      if (!(s->emb = gsl_matrix_alloc(xt->size1, r->seeds[0].emb->size2))) rc = NOMEM();
-      else gsl_matrix_memcpy(s->emb, r->seeds[0].emb);
-      s->fit_seconds = r->seeds[0].fit_seconds;
-    } else {
-      rc = m->embed(xt, d->y->data, &r->split, &r->opts, s->seed, &s->emb, err, errlen);
-      s->fit_seconds = now_s() - t0;
+    if (k > 0 && m->deterministic) {   /* the same embedding and numbers for every seed */
+      const fit_seed *s0 = &r->seeds[0];
+      double *knn = s->ident_knn, *lin = s->ident_linear;
+      *s = *s0;
+      s->seed = o->seed + (uint32_t)k;
+      s->ident_knn = knn, s->ident_linear = lin;
+      memcpy(knn, s0->ident_knn, r->n_ident * sizeof *knn);
+      memcpy(lin, s0->ident_linear, r->n_ident * sizeof *lin);
+      if (!(s->emb = gsl_matrix_alloc(xt->size1, s0->emb->size2))) rc = NOMEM();
+      else gsl_matrix_memcpy(s->emb, s0->emb);
+      continue;
     }
+    rc = m->embed(xt, d->y->data, &r->split, &r->opts, s->seed, &s->emb, err, errlen);
+    s->fit_seconds = now_s() - t0;
     if (!rc) rc = knn_decode(s->emb, d->y->data, &r->split, m->distance, &s->knn_r2,
                              &s->knn_median_error, &s->knn_k, &s->knn_valid_r2,
                              k == 0 ? &r->test_pred : NULL, err, errlen);
@@ -460,24 +483,36 @@ int fit_run(const fit_data *d, const fit_opts *o, fit_result *r, char *err, size
   } else {
     r->consistency_mean = NAN;
   }
-  /* the decoders */
-  if (!rc) {
-    fit_decoder *knn = &r->decoders[r->n_decoders++];
-    snprintf(knn->name, sizeof knn->name, "knn");
-    snprintf(knn->on, sizeof knn->on, "embedding");
-    knn->r2 = FIT_MEAN(r, knn_r2);
-    knn->median_error = FIT_MEAN(r, knn_median_error);
-    knn->param = r->seeds[0].knn_k;
-    snprintf(knn->param_name, sizeof knn->param_name, "k");
-    fit_decoder *ridge = &r->decoders[r->n_decoders++];
-    snprintf(ridge->name, sizeof ridge->name, "ridge");
-    snprintf(ridge->on, sizeof ridge->on, "binned spikes");
-    snprintf(ridge->param_name, sizeof ridge->param_name, "lambda");
+  /* the decoders, in the order asked */
+  for (const char *p = o->decoders ? o->decoders : "knn"; !rc && *p;) {
+    size_t len = strcspn(p, ",");
+    char name[32];
+    snprintf(name, sizeof name, "%.*s", (int)len, p);
+    p += len + (p[len] == ',');
+    if (r->n_decoders == FIT_MAX_DECODERS) break;
+    fit_decoder *dec = &r->decoders[r->n_decoders];
+    if (!strcmp(name, "knn")) {
+      snprintf(dec->name, sizeof dec->name, "knn");
+      snprintf(dec->on, sizeof dec->on, "embedding");
+      dec->r2 = FIT_MEAN(r, knn_r2);
+      dec->median_error = FIT_MEAN(r, knn_median_error);
+      dec->param = r->seeds[0].knn_k;
+      snprintf(dec->param_name, sizeof dec->param_name, "k");
+      r->n_decoders++;
+      continue;
+    }
+    const fit_decoder_def *def = fit_decoder_find(name);
+    if (!def) {
+      rc = fit_decoders_check(name, err, errlen);
+      break;
+    }
     double t0 = now_s();
-    rc = ridge_decode(xt, d->y->data, &r->split, &ridge->r2, &ridge->median_error,
-                      &ridge->param, err, errlen);
-    if (!rc) say(o, "ridge decoder on the binned spikes: R² %.3f (%.1f s)", ridge->r2,
-                 now_s() - t0);
+    fit_decoder_in in = {r->counts, xt, d->y->data, &r->split};
+    rc = fit_decode(def, &in, dec, err, errlen);
+    if (!rc) {
+      r->n_decoders++;
+      say(o, "%s decoder on the %s: R² %.3f (%.1f s)", name, def->on, dec->r2, now_s() - t0);
+    }
   }
   if (!rc) rc = robustness(d, r, err, errlen);
   if (xt) gsl_matrix_free(xt);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_eigen.h>
 
 #include "joint/check.h"
+#include "joint/mat.h"
 #include "joint/score.h"
 #include "sim/soma.h"
 
@@ -75,7 +76,7 @@ int joint_linreg_factor_make(const gsl_matrix *x, const gsl_matrix *y,
   xc = centred(x, f->mean_x);
   yc = centred(y, f->mean_y);
   if (!xc || !yc) goto done;
-  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, xc, 0.0, xtx);
+  joint_mat_gram(xc, 0, xtx);
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, xc, yc, 0.0, xty);
   gsl_eigen_symmv(xtx, f->eval, f->evec, ws);
   f->emax = 0;

@@ -154,3 +154,16 @@ double joint_mat_frobenius(const gsl_matrix *m) {
     for (size_t j = 0; j < m->size2; j++) s += gsl_matrix_get(m, i, j) * gsl_matrix_get(m, i, j);
   return sqrt(s);
 }
+
+int joint_mat_gram(const gsl_matrix *x, int outer, gsl_matrix *out) {
+  if (!outer) {
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, x, x, 0.0, out);
+    return SOMA_OK;
+  }
+  gsl_matrix *t = gsl_matrix_alloc(x->size2, x->size1);
+  if (!t) return SOMA_ERR_NOMEM;
+  gsl_matrix_transpose_memcpy(t, x);
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, t, t, 0.0, out);
+  gsl_matrix_free(t);
+  return SOMA_OK;
+}

@@ -1,5 +1,5 @@
 /* pca.c — PCA through gsl_eigen_symmv of XcᵀXc (p <= n) or of the Gram matrix XcXcᵀ (p > n),
- * both formed with one dsyrk (see pca.h). */
+ * both formed with one product (joint_mat_gram; see pca.h). */
 #include "pca.h"
 
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <gsl/gsl_eigen.h>
 
 #include "joint/check.h"
+#include "joint/mat.h"
 #include "sim/soma.h"
 
 void joint_pca_free(joint_pca *m) {
@@ -66,7 +67,7 @@ int joint_pca_fit(const gsl_matrix *x, size_t k, joint_pca **out, char *err, siz
       total += c * c;
     }
   m->total_variance = total / (double)(n - 1);
-  gsl_blas_dsyrk(CblasLower, gram ? CblasNoTrans : CblasTrans, 1.0, xc, 0.0, sym);
+  if (joint_mat_gram(xc, gram, sym)) goto done;
   if ((rc = eigen(sym, eval, evec))) goto done;
   double emax = fmax(gsl_vector_get(eval, 0), 0);
   for (size_t c = 0; c < k; c++) {

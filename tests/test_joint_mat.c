@@ -68,8 +68,31 @@ TEST(centring_subsampling_and_checks) {
   gsl_matrix_free(r), gsl_matrix_free(q), gsl_matrix_free(x), gsl_matrix_free(c);
 }
 
+/* xᵀx and x xᵀ against the sums they are, every entry, both triangles */
+TEST(gram_matrices) {
+  gsl_matrix *x = jm_random(37, 5, 11), *inner = gsl_matrix_alloc(5, 5),
+             *outer = gsl_matrix_alloc(37, 37);
+  CHECK(joint_mat_gram(x, 0, inner) == SOMA_OK && joint_mat_gram(x, 1, outer) == SOMA_OK);
+  double worst = 0;
+  for (size_t a = 0; a < 5; a++)
+    for (size_t b = 0; b < 5; b++) {
+      double s = 0;
+      for (size_t i = 0; i < 37; i++) s += gsl_matrix_get(x, i, a) * gsl_matrix_get(x, i, b);
+      worst = fmax(worst, fabs(gsl_matrix_get(inner, a, b) - s));
+    }
+  for (size_t i = 0; i < 37; i++)
+    for (size_t j = 0; j < 37; j++) {
+      double s = 0;
+      for (size_t a = 0; a < 5; a++) s += gsl_matrix_get(x, i, a) * gsl_matrix_get(x, j, a);
+      worst = fmax(worst, fabs(gsl_matrix_get(outer, i, j) - s));
+    }
+  CHECK_MSG(worst < 1e-12, "largest difference %g", worst);
+  gsl_matrix_free(x), gsl_matrix_free(inner), gsl_matrix_free(outer);
+}
+
 int main(void) {
   RUN(thin_svd_of_any_shape);
+  RUN(gram_matrices);
   RUN(centring_subsampling_and_checks);
   return h_done();
 }
