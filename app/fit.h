@@ -215,9 +215,17 @@ typedef struct fit_result {
   char perturb_name[FIT_MAX_PERTURB][24];
   double perturb_r2[FIT_MAX_PERTURB];
   char robustness_on[160];
+  char robustness_skipped[1024];  /* the perturbations that could not be measured, and why */
   char transform[64];             /* "counts", "sqrt counts, smoothed (sigma 2 bins)" */
   double wall_seconds;
 } fit_result;
+
+/* kNN decoding of y (T × D) from emb (T × d): k chosen among 1, 4, ..., 64 on the validation
+ * rows, the test rows predicted from the training rows; R², median error, k, the validation
+ * R², and the predictions (test rows × D) when pred_out is not NULL. */
+int fit_knn_decode(const gsl_matrix *emb, const gsl_matrix *y, const joint_split *s,
+                   joint_distance dist, double *r2, double *median_error, int *k_out,
+                   double *valid_r2, gsl_matrix **pred_out, char *err, size_t errlen);
 
 /* Fits the model for every seed and measures the scorecard. SOMA_ERR_* with a message for an
  * unknown model, too few rows for the split, dims out of range, or a model's failure. */

@@ -222,6 +222,9 @@ void fit_report_json(const fit_result *r, FILE *f) {
   key(f, &first, "robustness_method");
   if (r->n_perturb) soma_json_str(f, r->robustness_on);
   else fputs("null", f);
+  key(f, &first, "robustness_skipped");
+  if (r->robustness_skipped[0]) soma_json_str(f, r->robustness_skipped);
+  else fputs("null", f);
 
   char btw[512];
   between(btw, sizeof btw, d);

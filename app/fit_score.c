@@ -105,11 +105,9 @@ static int transform(const gsl_matrix *x, const fit_opts *o, gsl_matrix **out, c
   return rc;
 }
 
-/* kNN decoding of y from emb: k chosen on the validation rows, test rows predicted from the
- * training rows; pred (test rows × D) kept when pred_out is not NULL */
-static int knn_decode(const gsl_matrix *emb, const gsl_matrix *y, const joint_split *s,
-                      joint_distance dist, double *r2, double *median_error, int *k_out,
-                      double *valid_r2, gsl_matrix **pred_out, char *err, size_t errlen) {
+int fit_knn_decode(const gsl_matrix *emb, const gsl_matrix *y, const joint_split *s,
+                   joint_distance dist, double *r2, double *median_error, int *k_out,
+                   double *valid_r2, gsl_matrix **pred_out, char *err, size_t errlen) {
   gsl_matrix *etr = NULL, *ytr = NULL, *eva = NULL, *yva = NULL, *ete = NULL, *yte = NULL,
              *pred = NULL;
   int rc = joint_split_rows(emb, s, JOINT_TRAIN, &etr, err, errlen);
@@ -295,7 +293,7 @@ static int perturbed_r2(const fit_data *d, const fit_result *r, const gsl_matrix
   } else if (!rc) {
     rc = r->model->embed(xt, d->y->data, &r->split, &r->opts, r->seeds[0].seed, &emb, err,
                          errlen);
-    if (!rc) rc = knn_decode(emb, d->y->data, &r->split, r->model->distance, r2, &med, &k,
+    if (!rc) rc = fit_knn_decode(emb, d->y->data, &r->split, r->model->distance, r2, &med, &k,
                              &valid, NULL, err, errlen);
   }
   if (xt) gsl_matrix_free(xt);
@@ -341,8 +339,17 @@ static int robustness(const fit_data *d, fit_result *r, char *err, size_t errlen
     }
     double t0 = now_s();
     if (!rc) rc = perturbed_r2(d, r, xp, &r->perturb_r2[n], err, errlen);
-    if (!rc) say(o, "robustness %s: R² %.3f (%.1f s)", r->perturb_name[n], r->perturb_r2[n],
-                 now_s() - t0);
+    if (rc && rc != SOMA_ERR_NOMEM) {   /* this perturbation does not apply: say why */
+      r->perturb_r2[n] = NAN;
+      size_t at = strlen(r->robustness_skipped);
+      snprintf(r->robustness_skipped + at, sizeof r->robustness_skipped - at, "%s%s: %s",
+               at ? "; " : "", r->perturb_name[n], err);
+      say(o, "robustness %s: not measured (%s)", r->perturb_name[n], err);
+      rc = SOMA_OK;
+    } else if (!rc) {
+      say(o, "robustness %s: R² %.3f (%.1f s)", r->perturb_name[n], r->perturb_r2[n],
+          now_s() - t0);
+    }
     if (xp) gsl_matrix_free(xp);
     n++;
   }
@@ -464,7 +471,7 @@ int fit_run(const fit_data *d, const fit_opts *o, fit_result *r, char *err, size
     }
     rc = m->embed(xt, d->y->data, &r->split, &r->opts, s->seed, &s->emb, err, errlen);
     s->fit_seconds = now_s() - t0;
-    if (!rc) rc = knn_decode(s->emb, d->y->data, &r->split, m->distance, &s->knn_r2,
+    if (!rc) rc = fit_knn_decode(s->emb, d->y->data, &r->split, m->distance, &s->knn_r2,
                              &s->knn_median_error, &s->knn_k, &s->knn_valid_r2,
                              k == 0 ? &r->test_pred : NULL, err, errlen);
     if (!rc) rc = identify_all(d, r, s->emb, s, err, errlen);

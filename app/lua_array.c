@@ -240,6 +240,11 @@ static int a_tostring(lua_State *L) {
   return 1;
 }
 
+size_t la_cols(lua_State *L, int idx) {
+  larray *a = luaL_testudata(L, idx, MT);
+  return a ? a->cols : 0;
+}
+
 int la_is_sequence(lua_State *L, int idx) {
   return lua_istable(L, idx) || luaL_testudata(L, idx, MT) != NULL;
 }

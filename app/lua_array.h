@@ -29,6 +29,8 @@ double *la_doubles(lua_State *L, int idx, const char *call, const char *what, si
 /* The same for whole numbers in [lo, hi] (neuron indices), as int32 (one block pushed). */
 int32_t *la_int32s(lua_State *L, int idx, const char *call, const char *what, int32_t lo,
                    int32_t hi, size_t *n);
+/* The columns of the soma.array at idx (0 for a 1-D array or anything else). */
+size_t la_cols(lua_State *L, int idx);
 /* 1 when the value at idx is a table or soma.array (something la_doubles accepts). */
 int la_is_sequence(lua_State *L, int idx);
 

@@ -526,8 +526,10 @@ static void write_clock(FILE *f, lua_State *L, const lenv *h, const char *const 
     fputs("null", f);
 }
 
-int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int n_agents,
-                   char **json, char *err, size_t errlen) {
+/* the records (and descriptions) of every environment; close: the end of the run (snapshots
+ * of the last episodes, then each environment is freed) */
+static int write_all(lua_State *L, const char *dir, const char *const *agents, int n_agents,
+                     int close, char **json, char *err, size_t errlen) {
   int rc = 0;
   char *buf = NULL;
   size_t len = 0;
@@ -539,7 +541,7 @@ int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int
     lenv *h = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!h || !h->e) continue;
-    snapshot(L, h);
+    if (close) snapshot(L, h);
     char file[128] = "";
     if (h->record && dir) {
       snprintf(file, sizeof file, "%s%sbehaviour.npy", h->number == 1 && !strcmp(h->name, "env") ? "" : h->name,
@@ -567,12 +569,22 @@ int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int
       }
       fputc('}', f);
     }
-    env_free(h);
+    if (close) env_free(h);
   }
   lua_pop(L, 1);
   if (f) fclose(f);
   *json = buf;
   return rc;
+}
+
+int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int n_agents,
+                   char **json, char *err, size_t errlen) {
+  return write_all(L, dir, agents, n_agents, 1, json, err, errlen);
+}
+
+int lenv_write_records(lua_State *L, const char *dir, const char *const *agents, int n_agents,
+                       char **json, char *err, size_t errlen) {
+  return write_all(L, dir, agents, n_agents, 0, json, err, errlen);
 }
 
 int lenv_draw_first(lua_State *L, figure *fig, int x, int y, int w, int h) {

@@ -18,6 +18,10 @@ void lenv_open(lua_State *L);
  * or -1 with a message in err. */
 int lenv_close_all(lua_State *L, const char *dir, const char *const *agents, int n_agents,
                    char **json, char *err, size_t errlen);
+/* The same files and descriptions for the steps so far, leaving every environment open (the
+ * run goes on): for soma.joint.fit of a run that has not ended. */
+int lenv_write_records(lua_State *L, const char *dir, const char *const *agents, int n_agents,
+                       char **json, char *err, size_t errlen);
 /* The next row the environment behind d records (a step or reset through d) is timed by
  * spiking agent number `agent` (1, 2, ... in creation order) at t_ms of its own network. A
  * driver that is not an environment's is left alone. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <lauxlib.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,9 +17,12 @@
 #include "app/dashboard.h"
 #include "app/lua_env.h"
 #include "app/lua_figure.h"
+#include "app/lua_joint.h"
 #include "app/lua_soma.h"
 #include "app/spike_hash.h"
+#include "sim/json.h"
 #include "sim/json_read.h"
+#include "sim/npy.h"
 
 static const char *const RUN_KEY = "soma.run";
 static const char *const NETS_KEY = "soma.nets";   /* every network made, in order */
@@ -317,6 +321,121 @@ int lsoma_close_all(lua_State *L, char *err, size_t errlen) {
   return rc;
 }
 
+/* ---- the run so far, as a run directory (soma.joint.fit before the run ends) ------------- */
+
+static int snap_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int snap_fail(char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* net's spikes recorded in memory into dir/folder, and its description (dt, time, the
+ * populations with their sizes, the spike recordings) as JSON into f */
+static int snapshot_net(soma_net *net, const char *dir, const char *folder, FILE *f, char *err,
+                        size_t errlen) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, folder);
+  if (mkdirs(path)) return snap_fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+  fputs("{\"dt_ms\": ", f);
+  soma_json_num(f, soma_net_dt(net));
+  fputs(", \"time_ms\": ", f);
+  soma_json_num(f, soma_net_time(net));
+  fputs(", \"populations\": [", f);
+  for (int k = 0; k < soma_net_pop_count(net); k++) {
+    const soma_pop *pop = soma_net_pop(net, k);
+    fprintf(f, "%s{\"name\": ", k ? ", " : "");
+    soma_json_str(f, soma_pop_name(pop));
+    fprintf(f, ", \"size\": %d}", soma_pop_size(pop));
+  }
+  fputs("], \"recordings\": [", f);
+  int first = 1;
+  for (int r = 0; r < soma_net_rec_count(net); r++) {
+    soma_rec *rec = soma_net_rec(net, r);
+    if (!soma_rec_is_spikes(rec)) continue;
+    const soma_pop *pop = soma_rec_pop(rec);
+    size_t n = soma_rec_spike_count(rec);
+    if (!n && soma_pop_spike_count(pop) > 0)
+      return snprintf(err, errlen, "recording '%s' holds no spikes in memory though its "
+                      "population fired (a recording with stream = true): fit the run directory "
+                      "with soma fit once the run has ended", soma_rec_name(rec)), -1;
+    double *t = malloc(sizeof *t * (n ? n : 1));
+    if (!t) return snap_fail(err, errlen, "out of memory");
+    const int64_t *steps = soma_rec_spike_steps(rec);
+    for (size_t k = 0; k < n; k++) t[k] = (double)steps[k] * soma_net_dt(net);
+    snprintf(path, sizeof path, "%s/%s/%s.spike_t.npy", dir, folder, soma_pop_name(pop));
+    int bad = soma_npy_save(path, "<f8", n, 0, t);
+    free(t);
+    if (!bad) {
+      snprintf(path, sizeof path, "%s/%s/%s.spike_i.npy", dir, folder, soma_pop_name(pop));
+      bad = soma_npy_save(path, "<i4", n, 0, soma_rec_spike_ids(rec));
+    }
+    if (bad) return snap_fail(err, errlen, "cannot write %s", path);
+    fprintf(f, "%s{\"population\": ", first ? "" : ", ");
+    soma_json_str(f, soma_pop_name(pop));
+    fprintf(f, ", \"kind\": \"spikes\", \"spikes\": %zu}", n);
+    first = 0;
+  }
+  fputs("]}", f);
+  return 0;
+}
+
+int lsoma_snapshot(lua_State *L, const char *dir, char *err, size_t errlen) {
+  char path[4096], folder[1024];
+  snprintf(path, sizeof path, "%s/meta.json", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) return snap_fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+  int rc = 0;
+  fputs("{\"command\": \"soma.joint.fit\", \"status\": \"running\",\n \"networks\": [", f);
+  lua_getfield(L, LUA_REGISTRYINDEX, NETS_KEY);
+  int first = 1;
+  for (lua_Integer i = 1; !rc && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+    lua_rawgeti(L, -1, i);
+    lnet *h = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (!h || !h->net) continue;   /* destroyed: its files are in the run directory */
+    lnet_folder(L, (int)i, folder, sizeof folder);
+    fprintf(f, "%s{\"number\": %d, \"folder\": ", first ? "" : ",\n  ", h->number);
+    soma_json_str(f, folder);
+    fputs(", \"description\": ", f);
+    rc = snapshot_net(h->net, dir, folder, f, err, errlen);
+    fputc('}', f);
+    first = 0;
+  }
+  lua_pop(L, 1);
+  /* the first spiking agent (the only one reachable from here), as its default folder */
+  soma_net *agent = lactor_critic_first_net(L);
+  static const char *const agents[] = {"agent"};
+  fprintf(f, "],\n \"agents\": [%s],\n \"environments\": [",
+          agent ? "{\"name\": \"agent\", \"folder\": \"agent\"}" : "");
+  if (!rc && agent) {
+    snprintf(path, sizeof path, "%s/agent/meta.json", dir);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) rc = snap_fail(err, errlen, "out of memory");
+    else {
+      fputs("{\"net\": ", m);
+      rc = snapshot_net(agent, dir, "agent", m, err, errlen);
+      fputs("}\n", m);
+      fclose(m);
+      FILE *am = rc ? NULL : fopen(path, "w");
+      if (!rc && (!am || fputs(buf, am) < 0)) rc = snap_fail(err, errlen, "cannot write %s", path);
+      if (am && fclose(am)) rc = snap_fail(err, errlen, "cannot write %s", path);
+      free(buf);
+    }
+  }
+  char *envs = NULL;
+  if (!rc) rc = lenv_write_records(L, dir, agents, agent ? 1 : 0, &envs, err, errlen);
+  fprintf(f, "%s]}\n", envs ? envs : "");
+  free(envs);
+  if (fclose(f) && !rc) rc = snap_fail(err, errlen, "cannot write %s/meta.json", dir);
+  return rc ? -1 : 0;
+}
+
 /* net:destroy(): writes its recordings to the run directory and frees it */
 static int n_destroy(lua_State *L) {
   lnet *h;
@@ -473,6 +592,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   ld_open(L);
   lfig_open(L);
   lenv_open(L);
+  ljoint_open(L);
   dashboard_open(L);
   lua_newtable(L);
   lbaselines_open(L);

@@ -65,6 +65,13 @@ lsoma_run *lsoma_run_of(lua_State *L);
  * records their descriptions and frees them. Returns 0, or -1 with a message in err. */
 int lsoma_close_all(lua_State *L, char *err, size_t errlen);
 
+/* Writes the run so far into dir (which must exist) as a run directory joint/rundir.h reads:
+ * meta.json (status "running") listing the open networks, the first spiking agent (as folder
+ * "agent") and the recording environments; their spikes held in memory and the behaviour so
+ * far. Nothing is closed: the run goes on. 0, or -1 with a message (a streamed recording, whose
+ * spikes are not in memory; a file that cannot be written). */
+int lsoma_snapshot(lua_State *L, const char *dir, char *err, size_t errlen);
+
 /* The first network's simulated time in ms (NaN when there is none). */
 double lsoma_now_ms(lua_State *L);
 /* The folder of network `number` (1, 2, ...) relative to the run directory, as meta.json
