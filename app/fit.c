@@ -232,10 +232,13 @@ int cmd_fit(int argc, char **argv) {
       fprintf(stderr, "soma fit: %s\n", err);
       rc = 1;
     } else {
+      char cons[64] = "one seed: no consistency";
+      if (r.n_seeds > 1)
+        snprintf(cons, sizeof cons, "consistency across %zu seeds %.3f", r.n_seeds,
+                 r.consistency_mean);
       if (!opts.quiet)
-        printf("wrote %s/ (kNN R² of the behaviour from the embedding %.3f, consistency "
-               "across %zu seeds %.3f)\n", outdir, FIT_MEAN(&r, knn_r2), r.n_seeds,
-               r.consistency_mean);
+        printf("wrote %s/ (kNN R² of the behaviour from the embedding %.3f, %s)\n", outdir,
+               FIT_MEAN(&r, knn_r2), cons);
       rc = 0;
     }
     fit_result_free(&r);

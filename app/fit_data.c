@@ -363,6 +363,14 @@ int fit_data_rundir(const char *dir, const fit_data_opts *o, fit_data *out, char
   return rc;
 }
 
+/* frees a table but not its matrix */
+static void table_release(joint_table *t) {
+  if (!t) return;
+  for (size_t j = 0; t->names && t->data && j < t->data->size2; j++) free(t->names[j]);
+  free(t->names);
+  free(t);
+}
+
 /* ---- plain files and matrices -------------------------------------------------------------- */
 
 static int has_suffix(const char *s, const char *suffix) {
@@ -426,8 +434,7 @@ int fit_data_make(gsl_matrix *x, const char *const *x_names, gsl_matrix *y,
   if (!rc && latents && !(out->discrete = calloc(latents->size2, 1))) rc = NOMEM();
   if (!rc && !(out->source = strdup(source ? source : "arrays"))) rc = NOMEM();
   if (rc) {   /* the matrices stay the caller's */
-    for (int k = 0; k < 3; k++)
-      if (t[k]) t[k]->data = NULL, joint_table_free(t[k]);
+    for (int k = 0; k < 3; k++) table_release(t[k]);
     free(out->discrete), free(out->source);
     memset(out, 0, sizeof *out);
     return rc;
@@ -460,9 +467,9 @@ int fit_data_files(const char *x_path, const char *y_path, const char *latents_p
                        (const char *const *)y->names, l ? l->data : NULL,
                        l ? (const char *const *)l->names : NULL, bin_ms, source, out, err,
                        errlen);
-    if (!rc) {
-      x->data = y->data = NULL;
-      if (l) l->data = NULL;
+    if (!rc) {   /* the matrices are out's now */
+      table_release(x), table_release(y), table_release(l);
+      x = y = l = NULL;
     } else if (!strncmp(err, "fit: the ", 9)) {   /* name the files */
       char msg[600];
       snprintf(msg, sizeof msg, "%s", err + 5);
