@@ -202,7 +202,8 @@ uint32_t figure_viridis(double t) {
 }
 
 void figure_colour_bar(figure *f, int x, int y, int h, double lo, double hi) {
-  for (int j = 0; j < h; j++) figure_rect(f, x, y + h - 1 - j, 18, 1, figure_viridis((double)j / (h - 1)), 1);
+  for (int j = 0; j < h; j++)
+    figure_rect(f, x, y + h - 1 - j, 18, 1, figure_viridis((double)j / (h - 1)), 1);
   figure_rect(f, x, y, 18, h, FIG_BLACK, 0);
   char buf[32];
   for (int k = 0; k <= 4; k++) {

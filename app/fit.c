@@ -88,8 +88,8 @@ int cmd_fit(int argc, char **argv) {
   static const char *const known[] = {
       "--pop", "--env", "--behaviour", "--latents", "--bin", "--max-hold", "--x", "--y",
       "--latents-file", "--bin-ms", "--model", "--dims", "--seeds", "--seed", "--iterations",
-      "--sqrt", "--smooth", "--split", "--decoders", "--robustness", "--out", "--export", "--threads",
-      "--quiet", "--help", NULL};
+      "--sqrt", "--smooth", "--split", "--decoders", "--robustness", "--out", "--export",
+      "--threads", "--quiet", "--help", NULL};
   fit_data_opts dopts = fit_data_defaults();
   fit_opts opts = fit_opts_defaults();
   opts.threads = 1;

@@ -176,7 +176,7 @@ static void push_json(lua_State *L, const soma_json *v) {
   }
 }
 
-/* ---- soma.joint.fit --------------------------------------------------------------------------- */
+/* ---- soma.joint.fit ------------------------------------------------------------------------ */
 
 static int rm_entry(const char *p, const struct stat *s, int flag, struct FTW *f) {
   (void)s, (void)flag, (void)f;
@@ -200,7 +200,8 @@ static int live_data(lua_State *L, const fit_data_opts *o, fit_data *d, char *er
     } else {   /* name the run, not the temporary folder */
       char msg[2048], *at, *to = msg;
       const char *from = err;
-      while ((at = strstr(from, tmp)) && (size_t)(to - msg) + (size_t)(at - from) + 20 < sizeof msg) {
+      while ((at = strstr(from, tmp)) &&
+             (size_t)(to - msg) + (size_t)(at - from) + 20 < sizeof msg) {
         memcpy(to, from, (size_t)(at - from));
         to += at - from;
         to += sprintf(to, "(the run so far)");

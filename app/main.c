@@ -15,7 +15,7 @@ static const char *usage =
     "commands:\n"
     "  run       run a Lua experiment script: soma run SCRIPT.lua [--seed N] [--set k=v ...]\n"
     "  sweep     run a script at many parameter points: soma sweep SCRIPT.lua --grid g=4,5,6\n"
-    "  fit       fit a joint brain-behaviour model to a run and write its scorecard: soma fit RUN_DIR\n"
+    "  fit       fit a joint brain-behaviour model to a run and write its scorecard: soma fit RUN\n"
     "  demo      simulate the COBA network and write a run directory with data and figures\n"
     "  bench     simulate a standard network (coba, cuba, brunel) and report its speed\n"
     "  models    list the neuron models, or describe one: soma models lif_cond\n"

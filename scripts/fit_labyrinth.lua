@@ -7,7 +7,7 @@
 -- The scorecard goes to fit-<model>-<date>-<time>/ in the run directory and into results.json.
 --   soma run scripts/fit_labyrinth.lua                          (about a minute)
 --   soma run scripts/fit_labyrinth.lua --set model=lds --set bin=25
---   soma fit runs/fit_labyrinth-<date>-<time> --pop agent/input --bin 100 --export   (the same, by hand)
+--   soma fit runs/fit_labyrinth-<date>-<time> --bin 100 --export       (the same, by hand)
 params = {
   runs = 20,            -- runs from home to the water
   max_steps = 60000,    -- per run

@@ -5,7 +5,8 @@ params = { episodes = 6 }
 local env = soma.env.grid{ map = "maps/labyrinth.txt", max_steps = 3000, record = true }
 env:set{ start = { 31, 17 } }
 local agent = soma.agent.actor_critic{ env = env, input = "x,y", seed = 1, replay = true,
-  replay_gain = 20, replay_gamma = 0.98, step_reward = -0.3, record = { "input", "actors", "critic" },
+  replay_gain = 20, replay_gamma = 0.98, step_reward = -0.3,
+  record = { "input", "actors", "critic" },
   encoder = { kind = "place", nx = 37, ny = 31, x_hi = 36, y_hi = 30, sigma = 0.6 } }
 
 function episode(k)

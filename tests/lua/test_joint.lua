@@ -9,7 +9,8 @@ local H = require "harness"
 local env = soma.env.grid{ map = "maps/labyrinth.txt", max_steps = 3000, record = true }
 env:set{ start = { 31, 17 } }
 local agent = soma.agent.actor_critic{ env = env, input = "x,y", seed = 1, replay = true,
-  replay_gain = 20, replay_gamma = 0.98, step_reward = -0.3, record = { "input", "actors", "critic" },
+  replay_gain = 20, replay_gamma = 0.98, step_reward = -0.3,
+  record = { "input", "actors", "critic" },
   encoder = { kind = "place", nx = 37, ny = 31, x_hi = 36, y_hi = 30, sigma = 0.6 } }
 for _ = 1, 6 do agent:episode{} end
 
@@ -19,7 +20,9 @@ local function exists(path)
   return f ~= nil
 end
 
-local function finite(v) return type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge end
+local function finite(v)
+  return type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge
+end
 
 H.test("fit of the run so far: the scorecard as a table, and its files", function()
   local sc = soma.joint.fit{ seeds = 2, quiet = true }
