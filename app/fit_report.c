@@ -18,6 +18,12 @@ static void key(FILE *f, int *first, const char *k) {
   fputs(": ", f);
 }
 
+/* , "name": v */
+static void field(FILE *f, const char *name, double v) {
+  fprintf(f, ", \"%s\": ", name);
+  soma_json_num(f, v);
+}
+
 static void num_list(FILE *f, const fit_result *r, size_t offset, size_t index) {
   fputc('[', f);
   for (size_t k = 0; k < r->n_seeds; k++) {
@@ -162,8 +168,7 @@ void fit_report_json(const fit_result *r, FILE *f) {
     soma_json_str(f, r->ident_names[e]);
     fputs(": {\"knn_r2\": ", f);
     soma_json_num(f, fit_ident_mean(r, e, 0));
-    fputs(", \"linear_r2\": ", f);
-    soma_json_num(f, fit_ident_mean(r, e, 1));
+    field(f, "linear_r2", fit_ident_mean(r, e, 1));
     fprintf(f, ", \"kind\": \"%s\", \"knn_r2_seeds\": ",
             r->ident_discrete[e] ? "discrete" : "continuous");
     num_list(f, r, offsetof(fit_seed, ident_knn), e);
@@ -188,16 +193,12 @@ void fit_report_json(const fit_result *r, FILE *f) {
     soma_json_str(f, dec->name);
     fputs(": {\"on\": ", f);
     soma_json_str(f, dec->on);
-    fputs(", \"r2\": ", f);
-    soma_json_num(f, dec->r2);
-    fputs(", \"median_error\": ", f);
-    soma_json_num(f, dec->median_error);
-    if (dec->param_name[0]) {
-      fprintf(f, ", \"%s\": ", dec->param_name);
-      soma_json_num(f, dec->param);
-    }
+    field(f, "r2", dec->r2);
+    field(f, "median_error", dec->median_error);
+    if (dec->param_name[0]) field(f, dec->param_name, dec->param);
     if (!strcmp(dec->name, "knn")) {
-      fprintf(f, ", \"distance\": \"%s\", \"r2_seeds\": ", joint_distance_name(r->model->distance));
+      fprintf(f, ", \"distance\": \"%s\", \"r2_seeds\": ",
+              joint_distance_name(r->model->distance));
       num_list(f, r, offsetof(fit_seed, knn_r2), (size_t)-1);
       fputs(", \"median_error_seeds\": ", f);
       num_list(f, r, offsetof(fit_seed, knn_median_error), (size_t)-1);

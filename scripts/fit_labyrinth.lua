@@ -16,10 +16,11 @@ params = {
   seeds = 5,
   bin = 100,            -- ms: one decision window of the agent
   iterations = 0,       -- iterative models' training steps (0: the model's default)
-  quick = false,        -- 3 runs from near the water, 2 seeds (the tests)
+  quick = false,        -- 3 runs from near the water, 2 seeds, 100 iterations (the tests)
 }
 local quick = params.quick
 local runs, seeds = quick and 3 or params.runs, quick and 2 or params.seeds
+local iterations = quick and 100 or params.iterations
 
 local env = soma.env.grid{ map = "maps/labyrinth.txt", max_steps = params.max_steps, record = true,
                            snapshot_every = quick and 0 or 10 }
@@ -41,7 +42,7 @@ end
 local sc = soma.joint.fit{
   pops = { "agent/input", "agent/actor0", "agent/actor1", "agent/actor2", "agent/actor3" },
   behaviour = "position", model = params.model, dims = params.dims, seeds = seeds,
-  bin = params.bin, iterations = params.iterations,
+  bin = params.bin, iterations = iterations, robustness = quick and "none" or "embedding",
 }
 local pos = sc.identifiability
 print(string.format("%s embedding (%d dims, %d seeds, %d bins of %g ms, %d neurons): position "

@@ -1,13 +1,7 @@
--- agent.lua — a short recorded run for tests/test_fit.sh: the spiking actor-critic in the
--- labyrinth, started a few cells from the water, its input, actor and critic spikes recorded
--- and every step in behaviour.npy (timed on the agent's own clock).
+-- agent.lua — a short recorded run for tests/test_fit.sh: six runs of the recorded agent
+-- (recorded_agent.lua), its steps timed on the agent's own clock.
 params = { episodes = 6 }
-local env = soma.env.grid{ map = "maps/labyrinth.txt", max_steps = 3000, record = true }
-env:set{ start = { 31, 17 } }
-local agent = soma.agent.actor_critic{ env = env, input = "x,y", seed = 1, replay = true,
-  replay_gain = 20, replay_gamma = 0.98, step_reward = -0.3,
-  record = { "input", "actors", "critic" },
-  encoder = { kind = "place", nx = 37, ny = 31, x_hi = 36, y_hi = 30, sigma = 0.6 } }
+local agent = require("recorded_agent").agent
 
 function episode(k)
   local ep = agent:episode{}

@@ -6,12 +6,7 @@ local H = require "harness"
 
 -- the spiking agent near the water, its spikes and steps recorded (not yet written: the run
 -- is still going when the tests call soma.joint.fit)
-local env = soma.env.grid{ map = "maps/labyrinth.txt", max_steps = 3000, record = true }
-env:set{ start = { 31, 17 } }
-local agent = soma.agent.actor_critic{ env = env, input = "x,y", seed = 1, replay = true,
-  replay_gain = 20, replay_gamma = 0.98, step_reward = -0.3,
-  record = { "input", "actors", "critic" },
-  encoder = { kind = "place", nx = 37, ny = 31, x_hi = 36, y_hi = 30, sigma = 0.6 } }
+local agent = dofile("tests/fit/recorded_agent.lua").agent   -- run from the source tree
 for _ = 1, 6 do agent:episode{} end
 
 local function exists(path)
