@@ -11,7 +11,7 @@
 params = {
   runs = 20,            -- runs from home to the water
   max_steps = 60000,    -- per run
-  model = "pca",        -- the embedding (soma fit --help lists them)
+  model = "pca",        -- the embedding (soma fit --help lists them; contrastive: CEBRA)
   dims = 3,
   seeds = 5,
   bin = 100,            -- ms: one decision window of the agent

@@ -31,7 +31,7 @@ else not_ok "an agent's steps carry its network's time" "$(tail -3 "$tmp/clock.l
 # ---- a fit, its scorecard, figures and exported files ----------------------------------------
 F1="$tmp/f1"
 expect "soma fit writes the scorecard" 0 "wrote $F1/" \
-  $SOMA fit "$RUN" --out "$F1" --seeds 3 --export --threads 1
+  $SOMA fit "$RUN" --model pca --out "$F1" --seeds 3 --export --threads 1
 if $PY - "$F1" <<'EOF' >"$tmp/keys.log" 2>&1
 import json, math, sys
 s = json.load(open(sys.argv[1] + "/scorecard.json"))
@@ -112,7 +112,7 @@ else not_ok "the export" "$(tail -3 "$tmp/export.log")"; fi
 F3="$tmp/f3"
 expect "soma fit --x --y on plain files" 0 "wrote $F3/" \
   $SOMA fit --x "$F1/x.npy" --y "$F1/behaviour.csv" --latents-file "$F1/latents.csv" \
-  --bin-ms 25 --out "$F3" --seeds 3
+  --bin-ms 25 --out "$F3" --seeds 3 --model pca
 if $PY - "$F1" "$F3" <<'EOF' >"$tmp/files.log" 2>&1
 import json, sys
 a, b = (json.load(open(p + "/scorecard.json")) for p in sys.argv[1:])
@@ -187,5 +187,5 @@ expect "a run directory and files" 2 "give a run directory or --x/--y files, not
 expect "files of different lengths" 1 "the data has 288 rows, the behaviour 210: they must be the same time bins" \
   $SOMA fit --x "$F1/x.npy" --y "$tmp/nospikes/behaviour.npy" --out "$tmp/x6"
 expect "the default folder is in the run directory" 0 "wrote $RUN/fit-pca-" \
-  $SOMA fit "$RUN" --seeds 1 --robustness none
+  $SOMA fit "$RUN" --model pca --seeds 1 --robustness none
 done_tests

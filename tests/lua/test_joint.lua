@@ -20,7 +20,7 @@ local function finite(v)
 end
 
 H.test("fit of the run so far: the scorecard as a table, and its files", function()
-  local sc = soma.joint.fit{ seeds = 2, quiet = true }
+  local sc = soma.joint.fit{ model = "pca", seeds = 2, quiet = true }
   H.equal(sc.model, "pca", "model")
   H.equal(sc.populations[1], "agent/input", "the agent's populations by default")
   H.equal(sc.bin_ms, 25, "bin")
@@ -40,7 +40,7 @@ H.test("fit of the run so far: the scorecard as a table, and its files", functio
   end
   H.check(sc.source:find("the run so far", 1, true), "source: " .. sc.source)
   -- the run directory by its own path is the run so far too; export writes the data
-  local again = soma.joint.fit{ data = soma.dir, seeds = 1, export = true, quiet = true,
+  local again = soma.joint.fit{ data = soma.dir, model = "pca", seeds = 1, export = true, quiet = true,
                                 out = soma.dir .. "/fit-again" }
   H.equal(again.decoding.knn.r2, sc.decoding.knn.r2, "the same data, the same numbers")
   H.check(exists(soma.dir .. "/fit-again/x.npy") and exists(soma.dir .. "/fit-again/split.csv"), "export")
@@ -53,7 +53,7 @@ H.test("fit of arrays: a line coded by three neurons", function()
     y[t] = p
     x[t] = { 3 + 2 * p, 2 - p + 0.1 * math.cos(t), 1 + p * p }
   end
-  local sc = soma.joint.fit{ data = { x = x, y = y, y_names = { "pos" }, bin_ms = 10 }, dims = 2,
+  local sc = soma.joint.fit{ data = { x = x, y = y, y_names = { "pos" }, bin_ms = 10 }, model = "pca", dims = 2,
                              seeds = 1, write = false, quiet = true, robustness = "none" }
   H.check(sc.dir == nil, "write = false writes nothing")
   H.equal(sc.behaviour[1], "pos", "the names given")
