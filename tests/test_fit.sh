@@ -124,8 +124,11 @@ EOF
 then ok "the same scorecard from the exported .npy/.csv files"
 else not_ok "plain files" "$(tail -3 "$tmp/files.log")"; fi
 
-# the same numbers and embeddings for 1 and 2 threads (PCA, and the seeded HMM)
-for model in pca hmm; do
+# the same numbers and embeddings for 1 and 2 threads (PCA, the seeded HMM, the contrastive
+# embedding once it is built)
+models="pca hmm"
+$SOMA fit --help | grep -q "contrastive" && models="$models contrastive"
+for model in $models; do
   for th in 1 2; do
     $SOMA fit "$RUN" --model $model --seeds 2 --iterations 20 --export --threads $th --quiet \
       --out "$tmp/$model$th" >"$tmp/th.log" 2>&1 || not_ok "$model --threads $th" "$(cat "$tmp/th.log")"
