@@ -9,6 +9,10 @@
 
 #include "joint/nn_math.h"
 
+NN_ALWAYS nn_vd blend_d(nn_vl m, nn_vd a, nn_vd b) {
+  return (nn_vd)(((nn_vl)a & m) | ((nn_vl)b & ~m));
+}
+
 NN_ALWAYS nn_vd vexp_d(nn_vd x) {   /* the double path checks gradients: exact exp */
   for (int k = 0; k < 8; k++) x[k] = exp(x[k]);
   return x;
@@ -18,6 +22,7 @@ NN_ALWAYS nn_vd vexp_d(nn_vd x) {   /* the double path checks gradients: exact e
 #define CL_VEC nn_vf
 #define CL_VL 16
 #define CL_VEXP nn_vexpf
+#define CL_BLEND nn_blendf
 #define CL_(name) joint_contrastive_loss_##name##_f
 #define CL_LOSS joint_contrastive_loss_f
 #include "joint/contrastive_loss_tmpl.h"
@@ -25,6 +30,7 @@ NN_ALWAYS nn_vd vexp_d(nn_vd x) {   /* the double path checks gradients: exact e
 #undef CL_VEC
 #undef CL_VL
 #undef CL_VEXP
+#undef CL_BLEND
 #undef CL_
 #undef CL_LOSS
 
@@ -32,6 +38,7 @@ NN_ALWAYS nn_vd vexp_d(nn_vd x) {   /* the double path checks gradients: exact e
 #define CL_VEC nn_vd
 #define CL_VL 8
 #define CL_VEXP vexp_d
+#define CL_BLEND blend_d
 #define CL_(name) joint_contrastive_loss_##name##_d
 #define CL_LOSS joint_contrastive_loss_d
 #include "joint/contrastive_loss_tmpl.h"
@@ -39,5 +46,6 @@ NN_ALWAYS nn_vd vexp_d(nn_vd x) {   /* the double path checks gradients: exact e
 #undef CL_VEC
 #undef CL_VL
 #undef CL_VEXP
+#undef CL_BLEND
 #undef CL_
 #undef CL_LOSS

@@ -55,7 +55,16 @@ static void CL_(row)(CL_(work) *ws, size_t i, size_t ld, const CL_REAL *ref,
     CL_STORE(s + j, euclid ? -b * acc : b * acc);
   }
   CL_REAL m = s[0];
-  for (size_t j = 1; j < n; j++) m = s[j] > m ? s[j] : m;
+  size_t full = n / CL_VL * CL_VL;
+  if (full) {   /* the max, a vector at a time (lanes compared, then across the lanes) */
+    CL_VEC mv = CL_LOAD(s);
+    for (size_t j = CL_VL; j < full; j += CL_VL) {
+      CL_VEC v = CL_LOAD(s + j);
+      mv = CL_BLEND(v > mv, v, mv);
+    }
+    for (int l = 0; l < CL_VL; l++) m = mv[l] > m ? mv[l] : m;
+  }
+  for (size_t j = full; j < n; j++) m = s[j] > m ? s[j] : m;
   for (size_t j = 0; j < np; j += CL_VL) CL_STORE(w + j, CL_VEXP(CL_LOAD(s + j) - m));
   for (size_t j = n; j < np; j++) w[j] = 0;
   CL_VEC z = {0}, zs = {0};
@@ -108,14 +117,21 @@ joint_contrastive_loss_value CL_LOSS(CL_(work) *ws, size_t ld, const CL_REAL *re
 #pragma omp for schedule(static)
       for (long b = 0; b < nblk; b++) {
         size_t j = (size_t)b * CL_VL;
-        CL_VEC sw = {0};
-        for (size_t i = 0; i < n; i++) sw += CL_LOAD(ws->w + i * np + j);
-        for (int c = 0; c < d; c++) {
-          CL_VEC acc = {0};
-          for (size_t i = 0; i < n; i++) acc += CL_LOAD(ws->w + i * np + j) * ref[i * ld + (size_t)c];
-          if (euclid) acc -= sw * CL_LOAD(ws->qt + (size_t)c * np + j);
-          for (int l = 0; l < CL_VL && j + (size_t)l < n; l++)
-            gneg[(j + (size_t)l) * ld + (size_t)c] = k * acc[l];
+        for (int c0 = 0; c0 < d; c0 += 8) {   /* up to 8 dimensions per pass over the rows */
+          int nc = d - c0 < 8 ? d - c0 : 8;
+          CL_VEC sw = {0}, acc[8];
+          for (int c = 0; c < nc; c++) acc[c] = (CL_VEC){0};
+          for (size_t i = 0; i < n; i++) {
+            CL_VEC wv = CL_LOAD(ws->w + i * np + j);
+            const CL_REAL *f = ref + i * ld + c0;
+            sw += wv;
+            for (int c = 0; c < nc; c++) acc[c] += wv * f[c];
+          }
+          for (int c = 0; c < nc; c++) {
+            if (euclid) acc[c] -= sw * CL_LOAD(ws->qt + (size_t)(c0 + c) * np + j);
+            for (int l = 0; l < CL_VL && j + (size_t)l < n; l++)
+              gneg[(j + (size_t)l) * ld + (size_t)(c0 + c)] = k * acc[c][l];
+          }
         }
         for (int l = 0; l < CL_VL && j + (size_t)l < n; l++)
           for (size_t c = (size_t)d; c < ld; c++) gneg[(j + (size_t)l) * ld + c] = 0;

@@ -113,19 +113,20 @@ void nn_init_params(const nn_net *net, uint32_t seed, float *params) {
 
 /* ---- the element type's GELU ------------------------------------------------------------ */
 
-static void nn_gelu_f(float *z, float *dg, size_t n) {   /* n is a multiple of 16 */
+/* z ← GELU(z) (+ add[i] when add), dg ← GELU'(z) when dg; n is a multiple of 16 */
+static void nn_gelu_f(float *z, float *dg, size_t n, const float *add) {
   for (size_t i = 0; i < n; i += 16) {
     nn_vf g, d;
     nn_vgeluf(*(nn_vf *)(z + i), &g, dg ? &d : NULL);
-    *(nn_vf *)(z + i) = g;
+    *(nn_vf *)(z + i) = add ? g + *(const nn_vf *)(add + i) : g;
     if (dg) *(nn_vf *)(dg + i) = d;
   }
 }
 
-static void nn_gelu_d(double *z, double *dg, size_t n) {   /* libm's erf: exact to rounding */
+static void nn_gelu_d(double *z, double *dg, size_t n, const double *add) {   /* libm's erf */
   for (size_t i = 0; i < n; i++) {
     double x = z[i], cdf = 0.5 * (1 + erf(x * M_SQRT1_2));
-    z[i] = x * cdf;
+    z[i] = x * cdf + (add ? add[i] : 0);
     if (dg) dg[i] = cdf + x * exp(-0.5 * x * x) * 0.39894228040143268;
   }
 }

@@ -83,8 +83,8 @@ void nn_init_params(const nn_net *net, uint32_t seed, float *params);
     R *scratch;                 /* per thread */                                             \
     size_t scratch_len;                                                                      \
   } nn_work##S;                                                                              \
-  int nn_work_alloc##S(nn_work##S *ws, const nn_net *net, size_t nwin, int win_len,        \
-                         int need_grad, int nthreads);                                       \
+  int nn_work_alloc##S(nn_work##S *ws, const nn_net *net, size_t nwin, int win_len,          \
+                       int need_grad, int nthreads);                                         \
   void nn_work_free##S(nn_work##S *ws);                                                    \
   /* Runs the network on every window: window w reads the rows starts[w] + s, s < win_len,   \
    * each clamped to [0, T) (replicate padding). Writes ws->out (and what backward needs). */ \

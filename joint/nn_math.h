@@ -6,17 +6,31 @@
 #define JOINT_NN_MATH_H
 
 #include <stdint.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 /* Unaligned-capable vectors: loads and stores through these never need 64-byte alignment. */
 typedef float nn_vf __attribute__((vector_size(64), aligned(4)));
 typedef int32_t nn_vi __attribute__((vector_size(64), aligned(4)));
 typedef double nn_vd __attribute__((vector_size(64), aligned(8)));
+typedef int64_t nn_vl __attribute__((vector_size(64), aligned(8)));
 
 #define NN_ALWAYS static inline __attribute__((always_inline))
 
 /* m ? a : b, lane by lane (m lanes are all ones or all zeros, as comparisons give) */
 NN_ALWAYS nn_vf nn_blendf(nn_vi m, nn_vf a, nn_vf b) {
   return (nn_vf)(((nn_vi)a & m) | ((nn_vi)b & ~m));
+}
+
+/* 1/x: AVX-512's 14-bit estimate refined by one Newton step (within 2 ulp), else a division */
+NN_ALWAYS nn_vf nn_rcpf(nn_vf x) {
+#ifdef __AVX512F__
+  nn_vf r = (nn_vf)_mm512_rcp14_ps((__m512)x);
+  return r * (2.0f - x * r);
+#else
+  return 1.0f / x;
+#endif
 }
 
 /* e^x for every lane; x is clamped to [-87.33, 88], so the result is finite and normal. */
@@ -42,7 +56,7 @@ NN_ALWAYS nn_vf nn_vexpf(nn_vf x) {
 NN_ALWAYS void nn_vgeluf(nn_vf z, nn_vf *g, nn_vf *dg) {
   const nn_vi sign = (nn_vi){} + (int32_t)0x80000000u;
   nn_vf ax = (nn_vf)((nn_vi)z & ~sign) * 0.70710678118654752f;
-  nn_vf t = 1.0f / (1.0f + 0.3275911f * ax);
+  nn_vf t = nn_rcpf(1.0f + 0.3275911f * ax);
   nn_vf e = nn_vexpf(-0.5f * z * z);
   nn_vf p = 1.061405429f * t - 1.453152027f;
   p = p * t + 1.421413741f;
