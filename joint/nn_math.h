@@ -5,6 +5,7 @@
 #ifndef JOINT_NN_MATH_H
 #define JOINT_NN_MATH_H
 
+#include <math.h>
 #include <stdint.h>
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -17,6 +18,11 @@ typedef double nn_vd __attribute__((vector_size(64), aligned(8)));
 typedef int64_t nn_vl __attribute__((vector_size(64), aligned(8)));
 
 #define NN_ALWAYS static inline __attribute__((always_inline))
+
+/* Every function here is always inlined, so the vector calling convention, about which GCC
+ * warns when the target lacks AVX-512 (the sanitizer build), never applies. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 /* m ? a : b, lane by lane (m lanes are all ones or all zeros, as comparisons give) */
 NN_ALWAYS nn_vf nn_blendf(nn_vi m, nn_vf a, nn_vf b) {
@@ -68,5 +74,17 @@ NN_ALWAYS void nn_vgeluf(nn_vf z, nn_vf *g, nn_vf *dg) {
   *g = z * cdf;
   if (dg) *dg = cdf + z * e * 0.39894228040143268f;
 }
+
+NN_ALWAYS nn_vd nn_blendd(nn_vl m, nn_vd a, nn_vd b) {
+  return (nn_vd)(((nn_vl)a & m) | ((nn_vl)b & ~m));
+}
+
+/* e^x lane by lane with libm: the double path checks gradients, so it is exact, not fast */
+NN_ALWAYS nn_vd nn_vexpd(nn_vd x) {
+  for (int k = 0; k < 8; k++) x[k] = exp(x[k]);
+  return x;
+}
+
+#pragma GCC diagnostic pop
 
 #endif
