@@ -577,6 +577,36 @@ TEST(same_bits_for_one_and_two_threads) {
   gsl_matrix_free(x), gsl_matrix_free(y);
 }
 
+TEST(discrete_and_mixed_fits) {
+  /* classes = the half of the track: positives share the class; with positions too, the
+   * nearest position within the class (CEBRA's mixed loader) */
+  gsl_matrix *x, *y;
+  small_data(400, &x, &y);
+  gsl_vector_int *c = gsl_vector_int_alloc(400);
+  for (size_t t = 0; t < 400; t++) gsl_vector_int_set(c, t, gsl_matrix_get(y, t, 0) > 0.5);
+  joint_contrastive_options o = small_options();
+  o.prior = "uniform";
+  joint_contrastive *m;
+  char err[200];
+  REQUIRE(joint_contrastive_fit(x, NULL, c, &o, NULL, NULL, &m, err, sizeof err) == SOMA_OK);
+  CHECK(!strcmp(m->conditional, "discrete"));
+  /* the two classes end up on opposite sides: the class means' cosine is negative */
+  gsl_matrix *e = gsl_matrix_alloc(400, 3);
+  REQUIRE(joint_contrastive_transform(m, x, e, err, sizeof err) == SOMA_OK);
+  double mean[2][3] = {{0}};
+  for (size_t t = 0; t < 400; t++)
+    for (size_t j = 0; j < 3; j++) mean[gsl_vector_int_get(c, t)][j] += gsl_matrix_get(e, t, j);
+  double dot = 0, n0 = 0, n1 = 0;
+  for (int j = 0; j < 3; j++)
+    dot += mean[0][j] * mean[1][j], n0 += mean[0][j] * mean[0][j], n1 += mean[1][j] * mean[1][j];
+  CHECK_MSG(dot / sqrt(n0 * n1) < 0, "class means' cosine %.3f", dot / sqrt(n0 * n1));
+  joint_contrastive_free(m);
+  REQUIRE(joint_contrastive_fit(x, y, c, &o, NULL, NULL, &m, err, sizeof err) == SOMA_OK);
+  CHECK(!strcmp(m->conditional, "mixed") && m->loss[39] < m->loss[0]);
+  joint_contrastive_free(m);
+  gsl_matrix_free(e), gsl_matrix_free(x), gsl_matrix_free(y), gsl_vector_int_free(c);
+}
+
 static void patch(const char *path, long off, const void *bytes, size_t n) {
   FILE *f = fopen(path, "r+b");
   fseek(f, off, SEEK_SET);
@@ -713,6 +743,7 @@ int main(void) {
   RUN(adam_by_hand);
   RUN(window_clamping_matches_cebra);
   RUN(same_bits_for_one_and_two_threads);
+  RUN(discrete_and_mixed_fits);
   RUN(save_and_load);
   RUN(bad_input_messages);
   return h_done();
