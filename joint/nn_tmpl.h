@@ -260,42 +260,34 @@ static void NN_(first_rows)(const NN_(data) *x, const long *starts, size_t nw, i
   size_t M = nw * (size_t)L0;
   if (x->dense) {
     for (size_t w = 0; w < nw; w++)
-      for (int s = 0; s < L0; s++)
-        aoff[w * (size_t)L0 + (size_t)s] = NN_(row)(x, starts[w], s) * x->N;
+      for (int s = 0; s < L0; s++) aoff[w * (size_t)L0 + (size_t)s] = NN_(row)(x, starts[w], s) * x->N;
     NN_(rowmm)(M, kh, x->N, x->dense, aoff, W0, kh, NULL, P, kh);
     return;
   }
-  /* two rows at a time: twice the independent FMA chains */
-  for (size_t m = 0; m < M; m += 2) {
-    int two = m + 1 < M;
-    size_t r0 = NN_(row)(x, starts[m / (size_t)L0], (int)(m % (size_t)L0));
-    size_t r1 = two ? NN_(row)(x, starts[(m + 1) / (size_t)L0], (int)((m + 1) % (size_t)L0)) : r0;
-    NN_REAL *p0 = P + m * kh, *p1 = P + (m + 1) * kh;
-    int32_t a0 = x->rowptr[r0], b0 = x->rowptr[r0 + 1], a1 = x->rowptr[r1],
-            b1 = two ? x->rowptr[r1 + 1] : a1;
-    for (size_t v = 0; v < kh; v += 2 * NN_VL) {
-      int nb = kh - v >= 2 * NN_VL ? 2 : 1;
-      NN_VEC c[2][2] = {{{0}, {0}}, {{0}, {0}}};
-      int32_t z0 = a0, z1 = a1;
-      for (; z0 < b0 && z1 < b1; z0++, z1++) {
-        const NN_REAL *w0 = W0 + (size_t)x->col[z0] * kh + v, *w1 = W0 + (size_t)x->col[z1] * kh + v;
-        for (int u = 0; u < nb; u++) {
-          c[0][u] += x->val[z0] * NN_LOAD(w0 + u * NN_VL);
-          c[1][u] += x->val[z1] * NN_LOAD(w1 + u * NN_VL);
+  for (size_t w = 0; w < nw; w++)
+    for (int s = 0; s < L0; s++) {
+      size_t row = NN_(row)(x, starts[w], s);
+      NN_REAL *p = P + (w * (size_t)L0 + (size_t)s) * kh;
+      int32_t a = x->rowptr[row], b = x->rowptr[row + 1];
+      size_t v = 0;
+      for (; v + 4 * NN_VL <= kh; v += 4 * NN_VL) {
+        NN_VEC c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+        for (int32_t z = a; z < b; z++) {
+          const NN_REAL *wr = W0 + (size_t)x->col[z] * kh + v;
+          NN_REAL xv = x->val[z];
+          c0 += xv * NN_LOAD(wr), c1 += xv * NN_LOAD(wr + NN_VL);
+          c2 += xv * NN_LOAD(wr + 2 * NN_VL), c3 += xv * NN_LOAD(wr + 3 * NN_VL);
         }
+        NN_STORE(p + v, c0), NN_STORE(p + v + NN_VL, c1);
+        NN_STORE(p + v + 2 * NN_VL, c2), NN_STORE(p + v + 3 * NN_VL, c3);
       }
-      for (; z0 < b0; z0++)
-        for (int u = 0; u < nb; u++)
-          c[0][u] += x->val[z0] * NN_LOAD(W0 + (size_t)x->col[z0] * kh + v + u * NN_VL);
-      for (; z1 < b1; z1++)
-        for (int u = 0; u < nb; u++)
-          c[1][u] += x->val[z1] * NN_LOAD(W0 + (size_t)x->col[z1] * kh + v + u * NN_VL);
-      for (int u = 0; u < nb; u++) {
-        NN_STORE(p0 + v + u * NN_VL, c[0][u]);
-        if (two) NN_STORE(p1 + v + u * NN_VL, c[1][u]);
+      for (; v < kh; v += NN_VL) {
+        NN_VEC c0 = {0};
+        for (int32_t z = a; z < b; z++)
+          c0 += x->val[z] * NN_LOAD(W0 + (size_t)x->col[z] * kh + v);
+        NN_STORE(p + v, c0);
       }
     }
-  }
 }
 
 static void NN_(forward_chunk)(const nn_net *net, const NN_REAL *p, const NN_(data) *x,
