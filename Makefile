@@ -97,6 +97,9 @@ $(OUT)/bench_models: bench/micro_models.c $(LIB)
 $(OUT)/bench_worlds: bench/micro_worlds.c $(LIB)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+$(OUT)/bench_contrastive: bench/micro_contrastive.c tests/joint_track.h $(LIB)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
 bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds
 	$(OUT)/bench_models
 	@mkdir -p bench/out
