@@ -19,7 +19,7 @@ typedef struct joint_contrastive_loss_value {
   typedef struct joint_contrastive_loss_work##S {                                            \
     size_t n, npad;                                                                          \
     int d;                                                                                   \
-    R *qt, *s, *w;    /* negatives transposed (d × npad); similarities, weights (n × npad) */ \
+    R *qt, *w;        /* negatives transposed (d × npad); softmax weights (n × npad) */      \
     double *rows;     /* per-reference terms */                                              \
   } joint_contrastive_loss_work##S;                                                          \
   int joint_contrastive_loss_alloc##S(joint_contrastive_loss_work##S *ws, size_t n, int d);  \

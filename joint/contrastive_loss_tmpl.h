@@ -10,10 +10,9 @@ int CL_(alloc)(CL_(work) *ws, size_t n, int d) {
   memset(ws, 0, sizeof *ws);
   ws->n = n, ws->d = d, ws->npad = (n + CL_VL - 1) / CL_VL * CL_VL;
   ws->qt = malloc((size_t)d * ws->npad * sizeof *ws->qt);
-  ws->s = malloc(n * ws->npad * sizeof *ws->s);
   ws->w = malloc(n * ws->npad * sizeof *ws->w);
   ws->rows = malloc(3 * n * sizeof *ws->rows);
-  if (!ws->qt || !ws->s || !ws->w || !ws->rows) {
+  if (!ws->qt || !ws->w || !ws->rows) {
     CL_(free)(ws);
     return -1;
   }
@@ -22,7 +21,7 @@ int CL_(alloc)(CL_(work) *ws, size_t n, int d) {
 
 void CL_(free)(CL_(work) *ws) {
   if (!ws) return;
-  free(ws->qt), free(ws->s), free(ws->w), free(ws->rows);
+  free(ws->qt), free(ws->w), free(ws->rows);
   memset(ws, 0, sizeof *ws);
 }
 
@@ -39,7 +38,7 @@ static void CL_(row)(CL_(work) *ws, size_t i, size_t ld, const CL_REAL *ref,
   size_t n = ws->n, np = ws->npad;
   int d = ws->d;
   const CL_REAL *f = ref + i * ld, *p = pos + i * ld;
-  CL_REAL *s = ws->s + i * np, *w = ws->w + i * np;
+  CL_REAL *w = ws->w + i * np, *s = w;   /* the similarities, then (in place) the weights */
   CL_REAL b = (CL_REAL)beta;
   for (size_t j = 0; j < np; j += CL_VL) {
     CL_VEC acc = {0};
@@ -65,13 +64,15 @@ static void CL_(row)(CL_(work) *ws, size_t i, size_t ld, const CL_REAL *ref,
     for (int l = 0; l < CL_VL; l++) m = mv[l] > m ? mv[l] : m;
   }
   for (size_t j = full; j < n; j++) m = s[j] > m ? s[j] : m;
-  for (size_t j = 0; j < np; j += CL_VL) CL_STORE(w + j, CL_VEXP(CL_LOAD(s + j) - m));
-  for (size_t j = n; j < np; j++) w[j] = 0;
   CL_VEC z = {0}, zs = {0};
   for (size_t j = 0; j < np; j += CL_VL) {
-    CL_VEC e = CL_LOAD(w + j);
+    CL_VEC sv = CL_LOAD(s + j), e = CL_VEXP(sv - m);
+    if (j + CL_VL > n)   /* the padding lanes get weight exactly 0 */
+      for (size_t l = 0; l < CL_VL; l++)
+        if (j + l >= n) e[l] = 0, sv[l] = 0;
     z += e;
-    zs += e * CL_LOAD(s + j);
+    zs += e * sv;
+    CL_STORE(w + j, e);
   }
   CL_REAL Z = CL_(hsum)(z), inv = 1 / Z;
   for (size_t j = 0; j < np; j += CL_VL) CL_STORE(w + j, CL_LOAD(w + j) * inv);
