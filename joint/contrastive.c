@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "joint/adam.h"
 #include "joint/check.h"
@@ -174,6 +175,8 @@ int joint_contrastive_fit(const gsl_matrix *x, const gsl_matrix *labels,
   int rc = check_inputs(x, labels, discrete, &o, &arch, &normalize, &euclid, &learnt, &mode,
                         err, errlen);
   if (rc) return rc;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   size_t T = x->size1, n = (size_t)o.batch_size;
   int nthreads = o.threads > 0 ? o.threads : omp_get_max_threads();
   nn_net net;
@@ -256,6 +259,8 @@ int joint_contrastive_fit(const gsl_matrix *x, const gsl_matrix *labels,
   m->offset_left = net.left, m->offset_right = net.right;
   m->temperature = 1 / beta, m->seed = o.seed, m->iterations = it;
   m->n_params = np;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  m->fit_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
   m->params = s.params, s.params = NULL;   /* one extra float (log β) at the end: harmless */
   m->loss = s.loss, s.loss = NULL;
   fit_state_free(&s);

@@ -56,6 +56,8 @@ typedef struct joint_contrastive {
   double temperature;             /* the τ of the last step (learnt with "auto") */
   uint32_t seed;
   int iterations;                 /* Adam steps taken */
+  double fit_seconds;             /* wall time of the fit (informational; scorecards report
+                                     fit_seconds / iterations × 1000) */
   double *loss;                   /* InfoNCE of each step's batch, iterations values (nats;
                                      chance level with a constant embedding is log batch) */
   size_t n_params;

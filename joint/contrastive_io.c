@@ -21,7 +21,7 @@ typedef struct file_header {
   char model_architecture[24], conditional[16], distance[12];
   int32_t n_neurons, num_hidden_units, output_dimension, offset_left, offset_right, iterations;
   uint32_t seed, pad;
-  double temperature;
+  double temperature, fit_seconds;
   uint64_t n_params;
 } file_header;
 
@@ -50,7 +50,7 @@ int joint_contrastive_save(const joint_contrastive *m, const char *path, char *e
   h.n_neurons = m->n_neurons, h.num_hidden_units = m->num_hidden_units;
   h.output_dimension = m->output_dimension, h.offset_left = m->offset_left;
   h.offset_right = m->offset_right, h.iterations = m->iterations, h.seed = m->seed;
-  h.temperature = m->temperature, h.n_params = m->n_params;
+  h.temperature = m->temperature, h.fit_seconds = m->fit_seconds, h.n_params = m->n_params;
   FILE *f = fopen(path, "wb");
   if (!f)
     return joint_fail(err, errlen, SOMA_ERR_IO, "contrastive save: cannot open '%s': %s", path,
@@ -152,7 +152,7 @@ int joint_contrastive_load(const char *path, joint_contrastive **out, char *err,
   m->n_neurons = h.n_neurons, m->num_hidden_units = h.num_hidden_units;
   m->output_dimension = h.output_dimension, m->offset_left = h.offset_left;
   m->offset_right = h.offset_right, m->iterations = h.iterations, m->seed = h.seed;
-  m->temperature = h.temperature, m->n_params = h.n_params;
+  m->temperature = h.temperature, m->fit_seconds = h.fit_seconds, m->n_params = h.n_params;
 done:
   fclose(f);
   if (rc != SOMA_OK) {

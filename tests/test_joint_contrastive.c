@@ -631,6 +631,7 @@ TEST(save_and_load) {
   CHECK(memcmp(e1->data, e2->data, 300 * 3 * sizeof(double)) == 0);
   CHECK(l->iterations == 40 && memcmp(l->loss, m->loss, 40 * sizeof(double)) == 0);
   CHECK(!strcmp(l->conditional, "time_delta") && l->temperature == 1.0);
+  CHECK(l->fit_seconds == m->fit_seconds && m->fit_seconds > 0);
   joint_contrastive_free(l);
   /* corrupt, truncated, other-version, foreign and missing files */
   FILE *f = fopen(path, "rb");
