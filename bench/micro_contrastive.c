@@ -4,7 +4,8 @@
  * (median of the runs) for CEBRA-Time and CEBRA-Behavior, kNN R², median error, consistency.
  * usage: bench_contrastive [iterations=2000] [seeds=3] [threads=2] [runs=1] [npy-dir]
  * CEBRA 0.6.1 (PyTorch, one CPU thread) takes ≈ 23 s (time) and ≈ 52 s (behaviour) per 1000.
- * With an npy-dir, writes the dataset there (X.npy, position.npy) for bench/peers/cebra_track.py. */
+ * With an npy-dir, writes the dataset there (X.npy, position.npy) for
+ * bench/peers/cebra_track.py. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /* nn_tmpl.h — the type-generic core of the contrastive encoders (see nn.h): the layer kernels
  * (a convolution is a product of im2col rows, which are views into the activations, with the
  * weights; GELU; CEBRA's residual skip; L2 norm) and the forward and backward passes over a
- * batch of windows. nn.c includes it once per type, with NN_REAL, NN_VEC, NN_VL and NN_(name)
- * defined, after defining NN_(gelu)(z, dg, n): z ← GELU(z), dg ← GELU'(z) if dg. */
+ * batch of windows. nn.c includes it once per type, with NN_REAL, NN_VEC, NN_VL, NN_SQRT and
+ * NN_(name) defined, after defining NN_(gelu)(z, dg, n, add): z ← GELU(z) (+ add), dg ←
+ * GELU'(z) when dg; and NN_(bytes)(n): an aligned_alloc size for n reals. */
 
 /* ---- micro kernels ---------------------------------------------------------------------- */
 
@@ -181,7 +182,8 @@ static size_t NN_(scratch_layout)(const nn_net *net, const NN_(work) *ws, NN_REA
   size_t o = 0, fwd = NN_(round)(cw * L0 * kh * sizeof(NN_REAL));
   NN_(scratch) z;
   memset(&z, 0, sizeof z);
-#define NN_PUT(field, type, n) (z.field = (type *)(base ? base + o : NULL), o += NN_(round)((n) * sizeof(type)))
+#define NN_PUT(field, type, n)                                                              \
+  (z.field = (type *)(base ? base + o : NULL), o += NN_(round)((n) * sizeof(type)))
   if (ws->need_grad) {
     NN_PUT(dcur, NN_REAL, act);
     NN_PUT(dprev, NN_REAL, act);
@@ -260,7 +262,8 @@ static void NN_(first_rows)(const NN_(data) *x, const long *starts, size_t nw, i
   size_t M = nw * (size_t)L0;
   if (x->dense) {
     for (size_t w = 0; w < nw; w++)
-      for (int s = 0; s < L0; s++) aoff[w * (size_t)L0 + (size_t)s] = NN_(row)(x, starts[w], s) * x->N;
+      for (int s = 0; s < L0; s++)
+        aoff[w * (size_t)L0 + (size_t)s] = NN_(row)(x, starts[w], s) * x->N;
     NN_(rowmm)(M, kh, x->N, x->dense, aoff, W0, kh, NULL, P, kh);
     return;
   }

@@ -282,7 +282,8 @@ static size_t brute_nearest(const gsl_matrix *y, const double *q, const gsl_vect
   for (size_t t = 0; t < y->size1; t++) {
     if (cls && gsl_vector_int_get(cls, t) != want) continue;
     double d = 0;
-    for (size_t j = 0; j < y->size2; j++) d += (gsl_matrix_get(y, t, j) - q[j]) * (gsl_matrix_get(y, t, j) - q[j]);
+    for (size_t j = 0; j < y->size2; j++)
+      d += (gsl_matrix_get(y, t, j) - q[j]) * (gsl_matrix_get(y, t, j) - q[j]);
     if (d < bd) bd = d, best = t;
   }
   return best;
