@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "joint/check.h"
+#include "joint/contrastive.h"
 #include "joint/hmm.h"
 #include "joint/lds.h"
 #include "joint/pca.h"
+#include "joint/standardise.h"
 #include "sim/param.h"
 #include "sim/soma.h"
 
@@ -95,6 +97,97 @@ static int embed_hmm(const gsl_matrix *x, const gsl_matrix *y, const joint_split
   return rc;
 }
 
+/* progress of a contrastive fit: a line every tenth of the iterations */
+typedef struct contrastive_progress {
+  const fit_opts *o;
+  uint32_t seed;
+  int every;
+} contrastive_progress;
+
+static int on_iteration(int iteration, double loss, void *user) {
+  contrastive_progress *p = user;
+  if (!p->o->quiet && p->o->progress && iteration % p->every == 0) {
+    fprintf(p->o->progress, "fit: contrastive seed %u: iteration %d of %d, InfoNCE %.4f\n",
+            p->seed, iteration, p->o->iterations, loss);
+    fflush(p->o->progress);
+  }
+  return 0;
+}
+
+/* CEBRA's offset10 model (d = dims, 32 hidden units, batch 512, time offset 10, lr 3e-4,
+ * cosine, τ 1) trained on the training rows for o->iterations steps; positives by behaviour
+ * (time_delta, the behaviour standardised on the training rows: CEBRA-Behavior) or by time
+ * (CEBRA-Time); the embedding of every row */
+static int embed_contrastive_as(const char *conditional, const gsl_matrix *x, const gsl_matrix *y,
+                                const joint_split *split, const fit_opts *o, uint32_t seed,
+                                gsl_matrix **emb, char *err, size_t errlen) {
+  *emb = NULL;
+  gsl_matrix *train = NULL, *labels = NULL;
+  joint_standardise *z = NULL;
+  int rc = joint_split_rows(x, split, JOINT_TRAIN, &train, err, errlen);
+  if (!rc && !strcmp(conditional, "time_delta")) {
+    rc = joint_split_rows(y, split, JOINT_TRAIN, &labels, err, errlen);
+    if (!rc) rc = joint_standardise_fit(labels, NULL, &z, err, errlen);
+    if (!rc) rc = joint_standardise_apply(z, labels, err, errlen);
+  }
+  joint_contrastive_options co = joint_contrastive_defaults();
+  co.model_architecture = "offset10-model";
+  co.conditional = conditional;
+  co.time_offsets = 10;
+  co.max_iterations = o->iterations;
+  co.batch_size = 512;
+  co.output_dimension = o->dims;
+  co.num_hidden_units = 32;
+  co.seed = seed;
+  co.threads = o->threads;
+  contrastive_progress p = {o, seed, o->iterations >= 10 ? o->iterations / 10 : 1};
+  joint_contrastive *m = NULL;
+  if (!rc) rc = joint_contrastive_fit(train, labels, NULL, &co, on_iteration, &p, &m, err, errlen);
+  if (!rc && !(*emb = gsl_matrix_alloc(x->size1, (size_t)o->dims)))
+    rc = joint_fail(err, errlen, SOMA_ERR_NOMEM, "contrastive: out of memory");
+  if (!rc) rc = joint_contrastive_transform(m, x, *emb, err, errlen);
+  if (rc && *emb) gsl_matrix_free(*emb), *emb = NULL;
+  joint_contrastive_free(m);
+  joint_standardise_free(z);
+  if (train) gsl_matrix_free(train);
+  if (labels) gsl_matrix_free(labels);
+  return rc;
+}
+
+static int embed_cebra_behaviour(const gsl_matrix *x, const gsl_matrix *y,
+                                 const joint_split *split, const fit_opts *o, uint32_t seed,
+                                 gsl_matrix **emb, char *err, size_t errlen) {
+  return embed_contrastive_as("time_delta", x, y, split, o, seed, emb, err, errlen);
+}
+
+static int embed_cebra_time(const gsl_matrix *x, const gsl_matrix *y, const joint_split *split,
+                            const fit_opts *o, uint32_t seed, gsl_matrix **emb, char *err,
+                            size_t errlen) {
+  return embed_contrastive_as("time", x, y, split, o, seed, emb, err, errlen);
+}
+
+static const fit_model CONTRASTIVE = {
+    .name = "contrastive",
+    .about = "CEBRA-Behavior: offset10 contrastive encoder, positives by behaviour "
+             "(time_delta), cosine, on the unit sphere",
+    .iterative = 1,
+    .default_iterations = 2000,
+    .deterministic = 0,
+    .distance = JOINT_COSINE,
+    .embed = embed_cebra_behaviour,
+};
+
+static const fit_model CONTRASTIVE_TIME = {
+    .name = "contrastive-time",
+    .about = "CEBRA-Time: offset10 contrastive encoder, positives 10 bins later, no labels, "
+             "cosine, on the unit sphere",
+    .iterative = 1,
+    .default_iterations = 2000,
+    .deterministic = 0,
+    .distance = JOINT_COSINE,
+    .embed = embed_cebra_time,
+};
+
 static const fit_model LDS = {
     .name = "lds",
     .about = "linear dynamical system fitted by EM on the training rows; smoothed latents",
@@ -115,7 +208,8 @@ static const fit_model HMM = {
     .embed = embed_hmm,
 };
 
-static const fit_model *const MODELS[] = {&PCA, &LDS, &HMM, NULL};
+static const fit_model *const MODELS[] = {&CONTRASTIVE, &CONTRASTIVE_TIME, &PCA, &LDS, &HMM,
+                                          NULL};
 
 const fit_model *const *fit_models(void) { return MODELS; }
 
