@@ -168,6 +168,14 @@ static int sample_option(sweep_spec *s, const char *v) {
   return 0;
 }
 
+/* a refused list leaves the spec without seeds, as before it */
+static int seed_list_refused(sweep_spec *s) {
+  free(s->seeds);
+  s->seeds = NULL;
+  s->n_seeds = 0;
+  return 2;
+}
+
 static int seed_list_option(sweep_spec *s, const char *v) {
   if (s->seeds_given) return bad("--seed-list", v, "seeds are given twice (--seeds or --seed-list: one of them, once)");
   size_t cap = 1;
@@ -180,11 +188,16 @@ static int seed_list_option(sweep_spec *s, const char *v) {
     size_t len = c ? (size_t)(c - p) : strlen(p);
     snprintf(buf, sizeof buf, "%.*s", (int)(len < 31 ? len : 31), p);
     unsigned long seed;
-    if (len > 30 || parse_ulong(buf, 0, 4294967295UL, &seed))
-      return bad("--seed-list", v, "'%.*s' is not a seed (a whole number from 0 to 4294967295)",
-                 (int)len, p);
+    if (len > 30 || parse_ulong(buf, 0, 4294967295UL, &seed)) {
+      bad("--seed-list", v, "'%.*s' is not a seed (a whole number from 0 to 4294967295)",
+          (int)len, p);
+      return seed_list_refused(s);
+    }
     for (int i = 0; i < s->n_seeds; i++)
-      if (s->seeds[i] == seed) return bad("--seed-list", v, "the seed %lu is given twice", seed);
+      if (s->seeds[i] == seed) {
+        bad("--seed-list", v, "the seed %lu is given twice", seed);
+        return seed_list_refused(s);
+      }
     s->seeds[s->n_seeds++] = seed;
     if (!c) break;
     p = c + 1;

@@ -2,6 +2,8 @@
  *
  * A distribution may be truncated to [lo, hi]: values outside are drawn again, so the result
  * follows the conditional distribution rather than piling up at the bounds. */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,6 +59,36 @@ int soma_dist_check(const soma_dist *d, char *msg, size_t len) {
   return soma__dist_check(d, msg, len) ? SOMA_ERR_PARAM : SOMA_OK;
 }
 
+enum { MAX_TRIES = 10000 };
+#define MIN_MASS 0.01   /* 10000 tries then fail with probability below e^-100 */
+
+/* P(X <= x) of the untruncated distribution */
+static double cdf(const soma_dist *d, double x) {
+  if (x == INFINITY) return 1;
+  if (x == -INFINITY) return 0;
+  switch (d->kind) {
+    case SOMA_DIST_UNIFORM: return x <= d->a ? 0 : x >= d->b ? 1 : (x - d->a) / (d->b - d->a);
+    case SOMA_DIST_NORMAL: return gsl_cdf_gaussian_P(x - d->a, d->b);
+    case SOMA_DIST_LOGNORMAL: return x <= 0 ? 0 : gsl_cdf_lognormal_P(x, d->a, d->b);
+    case SOMA_DIST_EXPONENTIAL: return x <= 0 ? 0 : gsl_cdf_exponential_P(x, d->a);
+    case SOMA_DIST_GAMMA: return x <= 0 ? 0 : gsl_cdf_gamma_P(x, d->a, d->b);
+    default: return x >= d->a;
+  }
+}
+
+/* the probability that one draw falls inside [lo, hi] (1 without bounds) */
+static double bounded_mass(const soma_dist *d) {
+  if (d->kind == SOMA_DIST_CONST || (d->lo == -INFINITY && d->hi == INFINITY)) return 1;
+  if ((d->kind == SOMA_DIST_NORMAL || d->kind == SOMA_DIST_LOGNORMAL) && d->b == 0) {
+    double v = d->kind == SOMA_DIST_NORMAL ? d->a : exp(d->a);   /* one value */
+    return v >= d->lo && v <= d->hi;
+  }
+  gsl_error_handler_t *old = gsl_set_error_handler_off();   /* GSL would abort on extremes */
+  double m = cdf(d, d->hi) - cdf(d, d->lo);
+  gsl_set_error_handler(old);
+  return m > 0 ? m : 0;   /* NaN (a CDF out of its range) counts as nothing */
+}
+
 int soma__dist_check(const soma_dist *d, char *msg, size_t len) {
   char f[128];
   soma_dist_format(d, f, sizeof f);
@@ -105,6 +137,15 @@ int soma__dist_check(const soma_dist *d, char *msg, size_t len) {
     snprintf(msg, len, "%s: the bounds exclude every value the distribution can take", f);
     return 1;
   }
+  /* values outside the bounds are drawn again: bounds that keep almost nothing would make
+   * drawing take forever */
+  double mass = bounded_mass(d);
+  if (mass < MIN_MASS) {
+    snprintf(msg, len, "%s: the bounds keep only %.2g%% of the distribution (values outside "
+             "them are drawn again; at least %g%% must fall inside): widen them, or centre the "
+             "distribution inside them", f, 100 * mass, 100 * MIN_MASS);
+    return 1;
+  }
   return 0;
 }
 
@@ -138,7 +179,7 @@ static double draw_once(const soma_dist *d, gsl_rng *r) {
 
 double soma__dist_draw(const soma_dist *d, gsl_rng *r) {
   if (d->kind == SOMA_DIST_CONST) return d->a;
-  for (int tries = 0; tries < 10000; tries++) {
+  for (int tries = 0; tries < MAX_TRIES; tries++) {
     double v = draw_once(d, r);
     if (v >= d->lo && v <= d->hi) return v;
   }

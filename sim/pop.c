@@ -496,11 +496,16 @@ int soma_pop_poisson_input(soma_pop *pop, const char *port, double rate_hz, doub
                       pop->model->n_ports ? " (ports: " : "; it takes no input",
                       pop->model->n_ports ? ports : "", pop->model->n_ports ? ")" : "");
   }
+  /* the bound keeps the count per step well inside what the Poisson sampler handles */
   if (!(rate_hz >= 0) || !isfinite(rate_hz))
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': Poisson input rate must be >= 0 Hz (got %g)",
                       pop->name, rate_hz);
+  if (rate_hz > 1e8)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': Poisson input rate must be at most "
+                      "1e+08 Hz, the summed rate of all its inputs (got %g)", pop->name, rate_hz);
   const soma_port_def *pd = &pop->model->ports[p];
-  if (!isfinite(weight) || (pd->sign > 0 && weight < 0) || (pd->sign < 0 && weight > 0))
+  if (!isfinite(weight) || fabs(weight) > FLT_MAX || (pd->sign > 0 && weight < 0) ||
+      (pd->sign < 0 && weight > 0))
     return soma_net_fail(net, SOMA_ERR_PARAM,
                       "population '%s': weights on port '%s' must be %s %s (got %g)", pop->name,
                       pd->name, pd->sign > 0 ? ">= 0" : pd->sign < 0 ? "<= 0" : "finite", pd->unit,

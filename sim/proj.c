@@ -172,6 +172,7 @@ static inline void emit(build *b, uint32_t i, uint32_t j, uint32_t id_a, uint32_
 enum { REDRAW = 16, SEQ = 0xffffffffu };
 
 static void draw_k(build *b, uint32_t e, uint32_t kind, uint32_t n, int64_t x, int k, int multapses) {
+  if (k <= 0) return;   /* nothing to draw (and m may be 0: one neuron without autapses) */
   const uint32_t seed = b->pr->net->seed, stream = b->pr->stream;
   uint32_t m = x >= 0 ? n - 1 : n;
   uint32_t *restrict out = b->draws;

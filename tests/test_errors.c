@@ -522,6 +522,25 @@ BAD(max_rate_negative) { return soma_pop_set_max_rate(f->exc, -1); }
 BAD(max_rate_nan) { return soma_pop_set_max_rate(f->exc, NAN); }
 BAD(pinput_unknown_port) { return soma_pop_poisson_input(f->exc, "exc", 100, 1); }
 BAD(pinput_negative_rate) { return soma_pop_poisson_input(f->exc, "ex", -100, 1); }
+/* found by tests/fuzz/params.c: 1e300 Hz hung GSL's Poisson sampler (its count overflows) */
+BAD(pinput_huge_rate) { return soma_pop_poisson_input(f->exc, "ex", 1e300, 1); }
+BAD(pinput_weight_beyond_float) { return soma_pop_poisson_input(f->exc, "ex", 100, 1e39); }
+/* found by tests/fuzz/params.c: bounds that keep almost nothing made every synapse redraw
+ * 10000 times (and then get NaN) */
+BAD(proj_weight_bounds_keep_nothing) {
+  soma_conn c = soma_conn_defaults();
+  c.weight = soma_dist_clip(soma_dist_normal(0, 1), 10, 11);
+  return CTOR(soma_proj_create(f->net, "x", f->src, f->exc, &c));
+}
+BAD(pop_var_bounds_keep_nothing) {
+  soma_dist d = soma_dist_clip(soma_dist_exponential(1), 50, INFINITY);
+  return soma_pop_set_var_dist(f->exc, "V_m", &d);
+}
+BAD(proj_delay_lognormal_point_outside) {
+  soma_conn c = soma_conn_defaults();
+  c.delay = soma_dist_clip(soma_dist_lognormal(3, 0), 0.1, 2);   /* always e^3 = 20.1 ms */
+  return CTOR(soma_proj_create(f->net, "x", f->src, f->exc, &c));
+}
 BAD(pinput_wrong_sign) { return soma_pop_poisson_input(f->cond, "in", 100, -1); }
 BAD(pinput_into_source) { return soma_pop_poisson_input(f->src, "ex", 100, 1); }
 
@@ -699,6 +718,15 @@ static const bad_case cases[] = {
   {"NaN max_rate", max_rate_nan, P, {"population 'exc'", "max_rate", "nan"}},
   {"Poisson input on an unknown port", pinput_unknown_port, P, {"population 'exc'", "no port 'exc'", "ex, in"}},
   {"Poisson input with a negative rate", pinput_negative_rate, P, {"population 'exc'", "rate", ">= 0 Hz", "got -100"}},
+  {"Poisson input at 1e300 Hz", pinput_huge_rate, P, {"population 'exc'", "at most 1e+08 Hz", "got 1e+300"}},
+  {"Poisson input weight beyond float range", pinput_weight_beyond_float, P,
+   {"population 'exc'", "port 'ex'", "got 1e+39"}},
+  {"weight bounds that keep almost nothing", proj_weight_bounds_keep_nothing, CTOR_NULL,
+   {"projection 'x'", "normal(0, 1) in [10, 11]", "keep only", "widen them"}},
+  {"initial-value bounds that keep almost nothing", pop_var_bounds_keep_nothing, P,
+   {"exponential(1) in [50, inf]", "keep only"}},
+  {"a lognormal with sigma 0 outside its bounds", proj_delay_lognormal_point_outside, CTOR_NULL,
+   {"projection 'x'", "lognormal(3, 0) in [0.1, 2]", "keep only 0%"}},
   {"Poisson input with a negative conductance", pinput_wrong_sign, P,
    {"population 'cond'", "port 'in'", ">= 0 nS", "got -1"}},
   {"Poisson input into a spike source", pinput_into_source, P, {"population 'src'", "takes no input"}},
