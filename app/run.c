@@ -290,14 +290,15 @@ static int write_results(lua_State *L) {
 }
 
 
-static void write_meta(lua_State *L, const char *dir, int argc, char **argv, const char *script,
-                       const char *hash, run_state *st, const char *started, double wall,
-                       const char *status, const char *error) {
-  char err[512], ended[40];
+/* 0, or -1 after printing why meta.json could not be written (then there is none) */
+static int write_meta(lua_State *L, const char *dir, int argc, char **argv, const char *script,
+                      const char *hash, run_state *st, const char *started, double wall,
+                      const char *status, const char *error) {
+  char err[4400], ended[40];
   FILE *f = rundir_open(dir, "meta.json", err, sizeof err);
   if (!f) {
     fprintf(stderr, "soma run: %s\n", err);
-    return;
+    return -1;
   }
   fputs("{\"command\": \"soma run\", \"argv\": [", f);
   for (int i = 0; i < argc; i++) {
@@ -335,7 +336,11 @@ static void write_meta(lua_State *L, const char *dir, int argc, char **argv, con
   fprintf(f, ",\n \"networks\": [%s],\n \"environments\": [%s],\n \"agents\": [%s]}\n",
           st->r.nets_json ? st->r.nets_json : "", st->r.envs_json ? st->r.envs_json : "",
           st->r.agents_json ? st->r.agents_json : "");
-  if (fclose(f)) fprintf(stderr, "soma run: cannot write %s/meta.json\n", dir);
+  if (rundir_commit(f, dir, "meta.json", err, sizeof err)) {
+    fprintf(stderr, "soma run: %s\n", err);
+    return -1;
+  }
+  return 0;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -568,7 +573,8 @@ int cmd_run(int argc, char **argv) {
   /* the first line of the message is enough in meta.json; stderr had the traceback */
   nl = error ? strstr(error, "\nstack traceback:") : NULL;
   if (nl) *nl = 0;
-  write_meta(L, dir, argc, argv, script, hash, &st, started, cli_now() - t0, status, error);
+  int no_meta = write_meta(L, dir, argc, argv, script, hash, &st, started, cli_now() - t0, status,
+                           error) != 0;
   g_L = NULL;
   lua_close(L);
   signal(SIGINT, SIG_DFL);
@@ -585,8 +591,11 @@ int cmd_run(int argc, char **argv) {
     if (failed) fprintf(stderr, "soma run: %s; %s/ holds what was written\n", error, dir);
     rc = st.exit_code;
   } else if (failed || write_failed) {
-    fprintf(stderr, "soma run: the script failed; %s/ holds what was written (meta.json status "
-                    "\"error\")\n", dir);
+    fprintf(stderr, "soma run: the script failed; %s/ holds what was written (%s)\n", dir,
+            no_meta ? "but no meta.json" : "meta.json status \"error\"");
+    rc = 1;
+  } else if (no_meta) {
+    fprintf(stderr, "soma run: the script ran, but %s/ has no meta.json\n", dir);
     rc = 1;
   } else {
     if (!quiet) printf("wrote %s/\n", dir);

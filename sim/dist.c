@@ -44,14 +44,18 @@ static const char *kind_name(soma_dist_kind k) {
   return "?";
 }
 
+/* NaN as "nan" (Lua's 0/0 is a negative NaN, which printf writes "-nan") */
+static double shown(double v) { return isnan(v) ? NAN : v; }
+
 const char *soma_dist_format(const soma_dist *d, char *buf, size_t n) {
   int off;
   if (d->kind == SOMA_DIST_CONST || d->kind == SOMA_DIST_EXPONENTIAL)
-    off = snprintf(buf, n, "%s(%g)", kind_name(d->kind), d->a);
+    off = snprintf(buf, n, "%s(%g)", kind_name(d->kind), shown(d->a));
   else
-    off = snprintf(buf, n, "%s(%g, %g)", kind_name(d->kind), d->a, d->b);
-  if ((isfinite(d->lo) || isfinite(d->hi)) && off >= 0 && (size_t)off < n)
-    snprintf(buf + off, n - (size_t)off, " in [%g, %g]", d->lo, d->hi);
+    off = snprintf(buf, n, "%s(%g, %g)", kind_name(d->kind), shown(d->a), shown(d->b));
+  if ((isfinite(d->lo) || isfinite(d->hi) || isnan(d->lo) || isnan(d->hi)) && off >= 0 &&
+      (size_t)off < n)
+    snprintf(buf + off, n - (size_t)off, " in [%g, %g]", shown(d->lo), shown(d->hi));
   return buf;
 }
 
@@ -76,6 +80,17 @@ static double cdf(const soma_dist *d, double x) {
   }
 }
 
+/* P(X > x), accurate in the upper tail */
+static double ccdf(const soma_dist *d, double x) {
+  switch (d->kind) {
+    case SOMA_DIST_NORMAL: return x == -INFINITY ? 1 : x == INFINITY ? 0 : gsl_cdf_gaussian_Q(x - d->a, d->b);
+    case SOMA_DIST_LOGNORMAL: return x <= 0 ? 1 : x == INFINITY ? 0 : gsl_cdf_lognormal_Q(x, d->a, d->b);
+    case SOMA_DIST_EXPONENTIAL: return x <= 0 ? 1 : x == INFINITY ? 0 : gsl_cdf_exponential_Q(x, d->a);
+    case SOMA_DIST_GAMMA: return x <= 0 ? 1 : x == INFINITY ? 0 : gsl_cdf_gamma_Q(x, d->a, d->b);
+    default: return 1 - cdf(d, x);
+  }
+}
+
 /* the probability that one draw falls inside [lo, hi] (1 without bounds) */
 static double bounded_mass(const soma_dist *d) {
   if (d->kind == SOMA_DIST_CONST || (d->lo == -INFINITY && d->hi == INFINITY)) return 1;
@@ -84,7 +99,8 @@ static double bounded_mass(const soma_dist *d) {
     return v >= d->lo && v <= d->hi;
   }
   gsl_error_handler_t *old = gsl_set_error_handler_off();   /* GSL would abort on extremes */
-  double m = cdf(d, d->hi) - cdf(d, d->lo);
+  double below = cdf(d, d->lo);   /* in the upper tail, from the other side: no cancellation */
+  double m = below < 0.5 ? cdf(d, d->hi) - below : ccdf(d, d->lo) - ccdf(d, d->hi);
   gsl_set_error_handler(old);
   return m > 0 ? m : 0;   /* NaN (a CDF out of its range) counts as nothing */
 }

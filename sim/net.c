@@ -461,8 +461,37 @@ static int prepare_serial(soma_net *net) {
   return SOMA_OK;
 }
 
+/* The first weight of a plastic projection that is NaN or infinite: what a learning rule
+ * (with scaling, consolidation, fast and slow parts, all of which end in the weight) can make
+ * of extreme parameters or a modulator that ran away. Static weights are checked when set. */
+static int check_weights(soma_net *net, const soma_proj *pr, int64_t s1) {
+  for (int t = 0; t < net->threads; t++) {
+    const soma_part *pt = &pr->part[t];
+    if (!pt->w) continue;
+    for (size_t k = 0; k < pt->n; k++) {
+      if (isfinite(pt->w[k])) continue;
+      int lo = 0, hi = pr->pre->n;   /* the row holding synapse k */
+      while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (pt->row[mid] <= k) lo = mid;
+        else hi = mid;
+      }
+      return soma_net_fail(net, SOMA_ERR_NUMERIC,
+                           "projection '%s' (%s): the weight from '%s' neuron %d to '%s' neuron "
+                           "%u became %g by t = %g ms: the learning rule diverged, so the run "
+                           "stopped. Check its parameters (learning rates, w_max), its "
+                           "modulator and its scaling", pr->name, pr->plastic->rule->name,
+                           pr->pre->name, lo, pr->post->name, (unsigned)pt->post[k],
+                           (double)pt->w[k], (double)s1 * net->dt);
+    }
+  }
+  return SOMA_OK;
+}
+
 /* After each chunk: add up spike counts, judge rates over windows of at least `chunk` ms
- * (accumulated across runs, so short runs are not mistaken for bursts), look for NaN. */
+ * (accumulated across runs, so short runs are not mistaken for bursts), look for NaN and
+ * infinities: in modulators, in the weights of plastic projections (the cause, when there is
+ * one, is named first), then in every population's state. */
 static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
   for (int p = 0; p < net->n_pops; p++) {
     soma_pop *pop = net->pops[p];
@@ -494,6 +523,18 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
                            "(max_rate)",
                            net->pops[bad]->name, bad_rate, t0, t1, net->pops[bad]->max_rate, t1);
   }
+  for (int i = 0; i < net->n_mods; i++) {
+    double m = soma_mod_value(net->mods[i]);
+    if (!isfinite(m))
+      return soma_net_fail(net, SOMA_ERR_NUMERIC,
+                           "modulator '%s' became %g by t = %g ms, so the run stopped: the "
+                           "amounts added to it (m:add, schedules, a critic's TD error times its "
+                           "scale) ran away", soma_mod_name(net->mods[i]), m,
+                           (double)s1 * net->dt);
+  }
+  int rc;
+  for (int i = 0; i < net->n_projs; i++)
+    if (net->projs[i]->plastic && (rc = check_weights(net, net->projs[i], s1))) return rc;
   for (int p = 0; p < net->n_pops; p++) {
     const soma_pop *pop = net->pops[p];
     for (int v = 0; v < pop->model->n_vars; v++)

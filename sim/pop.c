@@ -41,7 +41,7 @@ static int check_var_value(soma_net *net, const soma_pop *pop, int var, double v
   const soma_var_def *d = &pop->model->vars[var];
   if (!isfinite(v) || fabs(v) > FLT_MAX)
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be a finite number within float range (got %g)",
-                      pop->name, pop->model->name, d->name, v);
+                      pop->name, pop->model->name, d->name, isnan(v) ? NAN : v);
   if (v < d->lo || v > d->hi)
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be in [%g, %g] %s (got %g)",
                       pop->name, pop->model->name, d->name, d->lo, d->hi, d->unit, v);

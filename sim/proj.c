@@ -619,7 +619,8 @@ int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
               (pd->sign < 0 && w[k] > 0);
     if (bad)
       return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': set weights: value %zu is %g, "
-                           "but weights on port '%s' of %s must be %s %s", pr->name, k + 1, w[k],
+                           "but weights on port '%s' of %s must be %s %s", pr->name, k + 1,
+                           isnan(w[k]) ? NAN : w[k],
                            pd->name, pr->post->model->name,
                            pd->sign > 0 ? ">= 0" : pd->sign < 0 ? "<= 0" : "finite", pd->unit);
   }

@@ -1052,6 +1052,78 @@ TEST(numeric_divergence_lif_absurd_capacitance) {
   soma_net_destroy(net);
 }
 
+/* A learning rule with an absurd learning rate (A_plus = 1e38, w_max inf) drives weights to
+ * inf, and then the targets' input: the run stops naming the projection, its rule and the
+ * synapse, before the population it poisons. */
+TEST(numeric_plastic_weight_diverges) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  soma_pop *src = soma_pop_create(net, "src", "poisson", 20, (soma_param[]){{"rate", 200}, {NULL, 0}});
+  soma_pop *post = soma_pop_create(net, "post", "lif", 5, NULL);
+  REQUIRE(src && post);
+  soma_conn c = soma_conn_defaults();
+  c.weight = soma_dist_const(100);
+  soma_proj *pr = soma_proj_create(net, "src->post", src, post, &c);
+  REQUIRE(pr);
+  REQUIRE(soma_proj_plastic(pr, "stdp", (soma_param[]){{"A_plus", 1e38}, {"A_minus", 0}, {NULL, 0}},
+                            NULL) == SOMA_OK);
+  int rc = soma_net_run(net, 500);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  CHECK_MSG(contains_all(msg, (const char *[]){"projection 'src->post' (stdp)", "weight from 'src' neuron",
+                                               "to 'post' neuron", "became inf", "diverged",
+                                               "learning rates", NULL}), "%s", msg);
+  CHECK(soma_net_time(net) < 500);
+  printf("  %s\n", msg);
+  soma_net_destroy(net);
+}
+
+/* A modulator whose scheduled amounts overflow becomes inf while the network runs: the run
+ * stops naming it (adding such amounts directly is refused: see the catalogue). */
+TEST(numeric_modulator_runaway) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  REQUIRE(soma_pop_create(net, "p", "lif", 2, NULL));
+  soma_mod *m = soma_mod_create(net, "dopamine", 0, INFINITY);
+  REQUIRE(m);
+  REQUIRE(soma_mod_schedule(m, 2, (double[]){10, 20}, (double[]){1e308, 1e308}) == SOMA_OK);
+  int rc = soma_net_run(net, 300);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  CHECK_MSG(contains_all(msg, (const char *[]){"modulator 'dopamine' became inf", "ran away", NULL}),
+            "%s", msg);
+  soma_net_destroy(net);
+  /* m:add of amounts whose sum overflows */
+  net = make_net(0.1, 1);
+  REQUIRE(net);
+  m = soma_mod_create(net, "dopamine", 0, 100);
+  REQUIRE(m && soma_mod_add(m, 1e308) == SOMA_OK);
+  CHECK(soma_mod_add(m, 1e308) == SOMA_ERR_PARAM);
+  CHECK_MSG(strstr(soma_net_errmsg(net), "modulator 'dopamine': adding 1e+308 to its phasic part "
+                                         "(1e+308) overflows"), "%s", soma_net_errmsg(net));
+  CHECK(isfinite(soma_mod_value(m)));
+  soma_net_destroy(net);
+}
+
+/* A static weight near the float limit is accepted, but the input it delivers overflows: the
+ * run stops naming the target population and the synaptic variable. */
+TEST(numeric_huge_static_weight) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  soma_pop *src = soma_pop_create(net, "src", "poisson", 10, (soma_param[]){{"rate", 500}, {NULL, 0}});
+  soma_pop *post = soma_pop_create(net, "target", "lif", 2, NULL);
+  REQUIRE(src && post);
+  soma_conn c = soma_conn_defaults();
+  c.weight = soma_dist_const(3e38);
+  REQUIRE(soma_proj_create(net, "big", src, post, &c));
+  int rc = soma_net_run(net, 200);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  CHECK_MSG(contains_all(msg, (const char *[]){"population 'target' (lif)", "became inf", "weights", NULL}),
+            "%s", msg);
+  soma_net_destroy(net);
+}
+
 int main(void) {
   RUN(catalogue_of_bad_input);
   RUN(failed_calls_leave_no_trace_in_a_run);
@@ -1064,5 +1136,8 @@ int main(void) {
   RUN(numeric_divergence_izhikevich);
   RUN(numeric_divergence_adex_fast_adaptation);
   RUN(numeric_divergence_lif_absurd_capacitance);
+  RUN(numeric_plastic_weight_diverges);
+  RUN(numeric_modulator_runaway);
+  RUN(numeric_huge_static_weight);
   return h_done();
 }

@@ -140,7 +140,8 @@ static void network(fuzz_in *in) {
   if (a && (fuzz_byte(in) & 1))
     soma_pop_poisson_input(a, "ex", fuzz_number(in), fuzz_number(in));
   double ms = fuzz_byte(in) & 1 ? fuzz_number(in) : 2;
-  if (fabs(ms) > 5) ms = 5;   /* keep executions short */
+  double most = fmin(5, 200 * soma_net_dt(net));   /* keep executions short (dt may be tiny) */
+  if (fabs(ms) > most) ms = most;
   int rc = soma_net_run(net, ms);
   if (rc == SOMA_OK) check_finite(net);
   else FUZZ_ASSERT(soma_net_errmsg(net)[0], "run failed (%d) without a message", rc);

@@ -20,13 +20,15 @@ for bin in "$@"; do
   if [ -n "$FUZZ_RUNS" ]; then limit="-runs=$FUZZ_RUNS"; else limit="-max_total_time=$secs"; fi
   # -close_fd_mask=2: the messages the code under test prints are not wanted (libFuzzer and
   # the sanitizers still report through their own copy of stderr)
+  t0=$(date +%s)
   "$bin" $limit -timeout=10 -rss_limit_mb=2048 -max_len=4096 -close_fd_mask=2 \
     -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
     "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
+  took=$(( $(date +%s) - t0 ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [ "$rc" = 0 ]; then
-    echo "$t: ${execs:-?} executions in ${secs} s, no findings"
+    echo "$t: ${execs:-?} executions in ${took} s, no findings"
   else
     status=1
     echo "$t: FAILED (exit $rc) after ${execs:-?} executions; the report:"
