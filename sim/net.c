@@ -81,8 +81,9 @@ soma_net_config soma_net_defaults(void) {
 soma_net *soma_net_create(const soma_net_config *cfg, char *err, size_t errlen) {
   soma_net_config c = cfg ? *cfg : soma_net_defaults();
   char why[256] = "";
-  if (!(c.dt > 0) || !isfinite(c.dt) || c.dt > 10)
-    snprintf(why, sizeof why, "dt must be > 0 and <= 10 ms (got %g)", c.dt);
+  if (!(c.dt >= 1e-4) || !(c.dt <= 10))   /* below 1e-4 ms, counts of steps overflow */
+    snprintf(why, sizeof why, "dt must be > 0, from 0.0001 to 10 ms (got %g)",
+             isnan(c.dt) ? NAN : c.dt);
   else if (c.threads < 1 || c.threads > 1024)
     snprintf(why, sizeof why, "threads must be between 1 and 1024 (got %d)", c.threads);
   else if (!(c.max_delay >= c.dt) || !isfinite(c.max_delay) || c.max_delay / c.dt > 65535)

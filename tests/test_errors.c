@@ -136,6 +136,8 @@ static int bad_config(fx *f, soma_net_config c) {
 BAD(cfg_dt_zero) { soma_net_config c = soma_net_defaults(); c.dt = 0; return bad_config(f, c); }
 BAD(cfg_dt_negative) { soma_net_config c = soma_net_defaults(); c.dt = -0.1; return bad_config(f, c); }
 BAD(cfg_dt_nan) { soma_net_config c = soma_net_defaults(); c.dt = NAN; return bad_config(f, c); }
+/* found by tests/fuzz/params.c: with dt = 1e-300, step counts overflowed every integer */
+BAD(cfg_dt_tiny) { soma_net_config c = soma_net_defaults(); c.dt = 1e-300; return bad_config(f, c); }
 BAD(cfg_threads_zero) { soma_net_config c = soma_net_defaults(); c.threads = 0; return bad_config(f, c); }
 BAD(cfg_threads_negative) { soma_net_config c = soma_net_defaults(); c.threads = -3; return bad_config(f, c); }
 BAD(cfg_max_delay_below_dt) { soma_net_config c = soma_net_defaults(); c.max_delay = 0.05; return bad_config(f, c); }
@@ -555,6 +557,7 @@ typedef struct bad_case {
 static const bad_case cases[] = {
   {"config dt = 0", cfg_dt_zero, CTOR_NULL, {"network", "dt", "> 0", "got 0"}},
   {"config dt < 0", cfg_dt_negative, CTOR_NULL, {"dt", "> 0", "got -0.1"}},
+  {"config dt = 1e-300", cfg_dt_tiny, CTOR_NULL, {"dt", "from 0.0001 to 10 ms", "got 1e-300"}},
   {"config dt NaN", cfg_dt_nan, CTOR_NULL, {"dt", "nan"}},
   {"config threads = 0", cfg_threads_zero, CTOR_NULL, {"threads", "between 1", "got 0"}},
   {"config threads < 0", cfg_threads_negative, CTOR_NULL, {"threads", "got -3"}},
