@@ -1055,18 +1055,24 @@ TEST(numeric_divergence_lif_absurd_capacitance) {
   soma_net_destroy(net);
 }
 
+/* n_src Poisson sources at rate_hz, all to all onto n lif neurons called post with weight w:
+ * the projection (named "src->post"), or NULL */
+static soma_proj *driven(soma_net *net, int n_src, double rate_hz, const char *post, int n,
+                         double w) {
+  soma_pop *s = soma_pop_create(net, "src", "poisson", n_src, (soma_param[]){{"rate", rate_hz}, {NULL, 0}});
+  soma_pop *p = soma_pop_create(net, post, "lif", n, NULL);
+  soma_conn c = soma_conn_defaults();
+  c.weight = soma_dist_const(w);
+  return s && p ? soma_proj_create(net, "src->post", s, p, &c) : NULL;
+}
+
 /* A learning rule with an absurd learning rate (A_plus = 1e38, w_max inf) drives weights to
  * inf, and then the targets' input: the run stops naming the projection, its rule and the
  * synapse, before the population it poisons. */
 TEST(numeric_plastic_weight_diverges) {
   soma_net *net = make_net(0.1, 1);
   REQUIRE(net);
-  soma_pop *src = soma_pop_create(net, "src", "poisson", 20, (soma_param[]){{"rate", 200}, {NULL, 0}});
-  soma_pop *post = soma_pop_create(net, "post", "lif", 5, NULL);
-  REQUIRE(src && post);
-  soma_conn c = soma_conn_defaults();
-  c.weight = soma_dist_const(100);
-  soma_proj *pr = soma_proj_create(net, "src->post", src, post, &c);
+  soma_proj *pr = driven(net, 20, 200, "post", 5, 100);
   REQUIRE(pr);
   REQUIRE(soma_proj_plastic(pr, "stdp", (soma_param[]){{"A_plus", 1e38}, {"A_minus", 0}, {NULL, 0}},
                             NULL) == SOMA_OK);
@@ -1113,12 +1119,7 @@ TEST(numeric_modulator_runaway) {
 TEST(numeric_huge_static_weight) {
   soma_net *net = make_net(0.1, 1);
   REQUIRE(net);
-  soma_pop *src = soma_pop_create(net, "src", "poisson", 10, (soma_param[]){{"rate", 500}, {NULL, 0}});
-  soma_pop *post = soma_pop_create(net, "target", "lif", 2, NULL);
-  REQUIRE(src && post);
-  soma_conn c = soma_conn_defaults();
-  c.weight = soma_dist_const(3e38);
-  REQUIRE(soma_proj_create(net, "big", src, post, &c));
+  REQUIRE(driven(net, 10, 500, "target", 2, 3e38));
   int rc = soma_net_run(net, 200);
   const char *msg = soma_net_errmsg(net);
   CHECK(rc == SOMA_ERR_NUMERIC);

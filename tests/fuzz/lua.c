@@ -1,7 +1,7 @@
 /* lua.c — fuzz target for the Lua API: the input bytes choose a script of up to 24 calls
  * (soma.net, net:pop, net:connect, pop:set, proj:plastic, net:record, net:run, modulators,
- * environments, arrays, distributions, figures, soma.log, net:destroy and stale objects,
- * ...), each with tables whose keys come from the real parameter tables (and misspellings)
+ * environments, agents and one short episode, arrays, distributions, figures, soma.log,
+ * net:destroy and stale objects, ...), each with tables whose keys come from the real parameter tables (and misspellings)
  * and whose values are edge cases of every type (NaN, infinities, huge and negative numbers,
  * strings, booleans, tables, distributions, other soma objects, functions). Each call runs
  * under pcall in a fresh Lua state with the soma module, as `soma run` opens it; every error
@@ -187,7 +187,7 @@ static const char *pop_var(fuzz_in *in) {
 static void statement(out *o, fuzz_in *in) {
   char fixed[256];
   put(o, "check(pcall(function() ");
-  switch (fuzz_pick(in, 24)) {
+  switch (fuzz_pick(in, 25)) {
     case 0:
     case 1: {
       static const char *const th[] = {"1", "1", "2", "0", "3000"};
@@ -320,6 +320,27 @@ static void statement(out *o, fuzz_in *in) {
       else put(o, "J%u:rule_param(\"%s\", ", 1 + fuzz_pick(in, 2), names[fuzz_byte(in) % n_names]),
            number(o, in), put(o, ")");
       break;
+    case 23: {   /* agents: a world first, then an agent with options, one short episode */
+      static const char *const worlds[] = {"bandit{}", "grid{ map = \"maps/tmaze.txt\" }",
+                                           "reach{}"};
+      static const char *const kinds[] = {"actor_critic", "qlearning", "dynaq", "dynaq_plus",
+                                          "random_walk", "actor_critc"};
+      static const char *const keys[] = {"input", "encoder", "replay", "td", "seed", "step_ms",
+                                         "lr_actor", "lr_critic", "temperature", "epsilon",
+                                         "planning", "alpha", "gamma", "max_states", "n_critic",
+                                         "group", "replay_capacity", "plan", "tau_e", "w_max",
+                                         "kappa", "prioritized", "record", "threads"};
+      put(o, "E = soma.env.%s; local a = soma.agent.%s{ env = E, ", worlds[fuzz_pick(in, 3)],
+          kinds[fuzz_pick(in, 6)]);
+      for (unsigned n = fuzz_pick(in, 4); n > 0; n--) {
+        put(o, "%s = ", keys[fuzz_pick(in, sizeof keys / sizeof *keys)]);
+        value(o, in, 1);
+        put(o, ", ");
+      }
+      static const char *const steps[] = {"1", "3", "5", "4", "-1", "1.5", "2"};
+      put(o, "}; a:episode{ max_steps = %s }", steps[fuzz_pick(in, 7)]);
+      break;
+    }
     default: {
       static const char *const how[] = {"scaling", "consolidation", "fast_slow"};
       put(o, "J%u:%s", 1 + fuzz_pick(in, 2), how[fuzz_pick(in, 3)]);
