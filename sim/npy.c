@@ -1,14 +1,15 @@
 /* npy.c — writing and reading NumPy .npy files. The header is written at a fixed size of 128
- * bytes so a stream can patch its final shape in place without moving the data. */
+ * bytes so a stream can patch its final shape in place without moving the data (also after a
+ * failed write, when the file is cut to its whole rows). */
 #include "npy.h"
 
 #include <errno.h>
-#include <stdio_ext.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HEADER_BYTES 128
 
@@ -22,7 +23,9 @@ static size_t item_size(const char *descr) {
   return 0;
 }
 
-static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
+/* The 128-byte header of a C-ordered array of rows x cols (cols 0: 1-D). 0, or -1 (EOVERFLOW). */
+static int make_header(unsigned char head[HEADER_BYTES], const char *descr, size_t rows,
+                       size_t cols) {
   char dict[HEADER_BYTES];
   int n = cols ? snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }",
                           descr, rows, cols)
@@ -32,7 +35,6 @@ static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
     errno = EOVERFLOW;
     return -1;
   }
-  unsigned char head[HEADER_BYTES];
   memcpy(head, "\x93NUMPY\x01\x00", 8);
   uint16_t len = HEADER_BYTES - 10;
   head[8] = (unsigned char)(len & 0xff);
@@ -40,6 +42,12 @@ static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
   memset(head + 10, ' ', HEADER_BYTES - 10);
   memcpy(head + 10, dict, (size_t)n);
   head[HEADER_BYTES - 1] = '\n';
+  return 0;
+}
+
+static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
+  unsigned char head[HEADER_BYTES];
+  if (make_header(head, descr, rows, cols)) return -1;
   if (fseek(f, 0, SEEK_SET) != 0) return -1;
   return fwrite(head, 1, HEADER_BYTES, f) == HEADER_BYTES ? 0 : -1;
 }
@@ -105,19 +113,8 @@ static int salvage(soma_npy_writer *w, size_t rows) {
   if (rows > kept) rows = kept;
   int fd = fileno(w->f);
   size_t row = w->itemsize * (w->cols ? w->cols : 1);
-  char dict[HEADER_BYTES];
   unsigned char head[HEADER_BYTES];
-  int n = w->cols ? snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': "
-                             "(%zu, %zu), }", w->descr, rows, w->cols)
-                  : snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': "
-                             "(%zu,), }", w->descr, rows);
-  if (n < 0 || n > HEADER_BYTES - 11) return -1;
-  memcpy(head, "\x93NUMPY\x01\x00", 8);
-  head[8] = (unsigned char)((HEADER_BYTES - 10) & 0xff);
-  head[9] = (unsigned char)((HEADER_BYTES - 10) >> 8);
-  memset(head + 10, ' ', HEADER_BYTES - 10);
-  memcpy(head + 10, dict, (size_t)n);
-  head[HEADER_BYTES - 1] = '\n';
+  if (make_header(head, w->descr, rows, w->cols)) return -1;
   if (ftruncate(fd, (off_t)(HEADER_BYTES + rows * row)) != 0) return -1;
   if (pwrite(fd, head, HEADER_BYTES, 0) != HEADER_BYTES) return -1;
   w->rows = rows;
