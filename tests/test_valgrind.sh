@@ -14,7 +14,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
   done_tests
   exit 0
 fi
-if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s OUT=build/vg OPT='-O2 -g' build/vg/soma \
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s SANITIZE=0 MPI=0 OUT=build/vg OPT='-O2 -g' build/vg/soma \
      >"$tmp/build.log" 2>&1; then
   not_ok "build/vg/soma builds" "$(tail -5 "$tmp/build.log")"
   done_tests
