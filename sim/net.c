@@ -89,8 +89,8 @@ soma_net *soma_net_create(const soma_net_config *cfg, char *err, size_t errlen) 
   else if (!(c.max_delay >= c.dt) || !isfinite(c.max_delay) || c.max_delay / c.dt > 65535)
     snprintf(why, sizeof why, "max_delay must be between dt and 65535 dt = %g ms (got %g)",
              65535 * c.dt, c.max_delay);
-  else if (!(c.chunk >= c.dt) || !isfinite(c.chunk))
-    snprintf(why, sizeof why, "chunk must be >= dt (got %g ms)", c.chunk);
+  else if (!(c.chunk >= c.dt) || !(c.chunk <= 1e7))
+    snprintf(why, sizeof why, "chunk must be >= dt and <= 1e7 ms (got %g ms)", c.chunk);
   else if (c.parallel < -1 || c.parallel > 1)
     snprintf(why, sizeof why, "parallel must be -1 (auto), 0 or 1 (got %d)", c.parallel);
   if (*why) {
@@ -483,7 +483,7 @@ static int check_weights(soma_net *net, const soma_proj *pr, int64_t s1) {
                            "stopped. Check its parameters (learning rates, w_max), its "
                            "modulator and its scaling", pr->name, pr->plastic->rule->name,
                            pr->pre->name, lo, pr->post->name, (unsigned)pt->post[k],
-                           (double)pt->w[k], (double)s1 * net->dt);
+                           isnan(pt->w[k]) ? NAN : (double)pt->w[k], (double)s1 * net->dt);
     }
   }
   return SOMA_OK;
@@ -546,7 +546,8 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
                                "integration diverged, so the run stopped. Check the population's "
                                "parameters against dt = %g ms, and the inputs (weights, currents)",
                                pop->name, pop->model->name, pop->model->vars[v].name, i,
-                               (double)pop->var[v][i], (double)s1 * net->dt, net->dt);
+                               isnan(pop->var[v][i]) ? NAN : (double)pop->var[v][i],
+                               (double)s1 * net->dt, net->dt);
   }
   return SOMA_OK;
 }

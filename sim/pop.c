@@ -369,7 +369,7 @@ int soma_pop_add_spikes(soma_pop *pop, size_t n, const int32_t *ids, const doubl
     }
     /* a spike at time t is emitted by the step that ends at t */
     double steps = times[k] / net->dt;
-    if (!isfinite(times[k]) || steps > 4e15) {
+    if (!isfinite(times[k]) || fabs(steps) > 4e15) {   /* (-1e308 ms overflowed the step) */
       free(add);
       return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': spike %zu has time %g ms",
                         pop->name, k, times[k]);
@@ -458,7 +458,7 @@ int soma_pop_schedule(soma_pop *pop, const char *var, size_t n, const double *ti
   }
   pop->sched = grown;
   for (size_t k = 0; k < n; k++) {
-    int bad = !isfinite(times[k]) || times[k] / net->dt > 4e15;
+    int bad = !isfinite(times[k]) || fabs(times[k] / net->dt) > 4e15;
     int64_t s = bad ? 0 : llround(times[k] / net->dt);
     const char *why = bad ? "is not a valid time"
                       : s < net->step ? "is in the past"

@@ -137,6 +137,7 @@ BAD(cfg_dt_zero) { soma_net_config c = soma_net_defaults(); c.dt = 0; return bad
 BAD(cfg_dt_negative) { soma_net_config c = soma_net_defaults(); c.dt = -0.1; return bad_config(f, c); }
 BAD(cfg_dt_nan) { soma_net_config c = soma_net_defaults(); c.dt = NAN; return bad_config(f, c); }
 /* found by tests/fuzz/params.c: with dt = 1e-300, step counts overflowed every integer */
+BAD(cfg_chunk_huge) { soma_net_config c = soma_net_defaults(); c.chunk = 1e300; return bad_config(f, c); }
 BAD(cfg_dt_tiny) { soma_net_config c = soma_net_defaults(); c.dt = 1e-300; return bad_config(f, c); }
 BAD(cfg_threads_zero) { soma_net_config c = soma_net_defaults(); c.threads = 0; return bad_config(f, c); }
 BAD(cfg_threads_negative) { soma_net_config c = soma_net_defaults(); c.threads = -3; return bad_config(f, c); }
@@ -410,6 +411,16 @@ BAD(spikes_in_past) {
   double t = 0.5;
   return soma_pop_add_spikes(f->src, 1, &id, &t);
 }
+/* found by tests/fuzz/lua.c: -1e308 ms overflowed the step number */
+BAD(spikes_far_in_past) {
+  int32_t id = 0;
+  double t = -1e308;
+  return soma_pop_add_spikes(f->src, 1, &id, &t);
+}
+BAD(schedule_far_in_past) {
+  double t = -1e308, v = 1;
+  return soma_pop_schedule(f->exc, "I_e", 1, &t, &v);
+}
 BAD(spikes_at_now) {
   int32_t id = 2;
   double t = 1.0;
@@ -558,6 +569,7 @@ static const bad_case cases[] = {
   {"config dt = 0", cfg_dt_zero, CTOR_NULL, {"network", "dt", "> 0", "got 0"}},
   {"config dt < 0", cfg_dt_negative, CTOR_NULL, {"dt", "> 0", "got -0.1"}},
   {"config dt = 1e-300", cfg_dt_tiny, CTOR_NULL, {"dt", "from 0.0001 to 10 ms", "got 1e-300"}},
+  {"config chunk = 1e300", cfg_chunk_huge, CTOR_NULL, {"chunk", "<= 1e7 ms", "1e+300"}},
   {"config dt NaN", cfg_dt_nan, CTOR_NULL, {"dt", "nan"}},
   {"config threads = 0", cfg_threads_zero, CTOR_NULL, {"threads", "between 1", "got 0"}},
   {"config threads < 0", cfg_threads_negative, CTOR_NULL, {"threads", "got -3"}},
@@ -674,6 +686,8 @@ static const bad_case cases[] = {
   {"writing into a missing directory", rec_write_unwritable, SOMA_ERR_IO,
    {"recording 'exc.V_m'", "cannot write", "/nonexistent-soma-dir/sub/exc.V_m.npy"}},
 
+  {"spike at -1e308 ms", spikes_far_in_past, P, {"population 'src'", "spike 0 has time -1e+308 ms"}},
+  {"step current at -1e308 ms", schedule_far_in_past, P, {"population 'exc'", "-1e+308", "not a valid time"}},
   {"spike in the past", spikes_in_past, P,
    {"population 'src'", "spike time 0.5 ms", "neuron 0", "not after the current time 1 ms", "ahead of time"}},
   {"spike at the current time", spikes_at_now, P, {"population 'src'", "spike time 1 ms", "not after"}},
