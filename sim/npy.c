@@ -280,6 +280,15 @@ int soma_npy_load(const char *path, soma_npy_array *a, char *err, size_t errlen)
     }
   }
   size_t bytes = a->count * a->itemsize;
+  /* the file must hold that much before it is allocated: a damaged header must not ask for
+   * terabytes (regular files only; a pipe is read as it comes) */
+  struct stat st;
+  long here = ftell(f);
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && here >= 0 &&
+      (uint64_t)st.st_size - (uint64_t)here < bytes) {
+    fail(err, errlen, path, "truncated data (file shorter than its shape says)");
+    goto out;
+  }
   a->data = malloc(bytes ? bytes : 1);
   if (!a->data) {
     fail(err, errlen, path, "out of memory");

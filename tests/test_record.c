@@ -699,6 +699,9 @@ TEST(npy_load_rejects_damaged_files) {
      "truncated data"},
     {"trailing", "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 12, NULL, 0,
      "trailing bytes"},
+    /* found by tests/fuzz/npy.c: a shape of 666 GB in a small file was allocated first */
+    {"huge_shape", "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 83300), }", 64,
+     NULL, 0, "truncated data"},
     {"fortran", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", 32, NULL, 0,
      "fortran_order"},
     {"big_endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", 16, NULL, 0,
