@@ -14,6 +14,7 @@
 #include "joint/spike_stats.h"
 #include "nets/nets.h"
 #include "sim/json.h"
+#include "sim/param.h"
 
 static const char *usage =
     "usage: soma bench NAME [options]\n"
@@ -76,10 +77,14 @@ int cmd_bench(int argc, char **argv) {
     fputs(usage, stderr);
     return 2;
   }
-  int found = 0;
-  for (int k = 0; soma_nets_names[k]; k++) found |= !strcmp(name, soma_nets_names[k]);
+  int found = 0, n_nets = 0;
+  for (int k = 0; soma_nets_names[k]; k++) found |= !strcmp(name, soma_nets_names[k]), n_nets++;
   if (!found) {
-    fprintf(stderr, "soma bench: unknown network '%s' (networks: coba, cuba, brunel, coba_stdp)\n", name);
+    const char *guess = soma_closest_name(name, soma_nets_names, n_nets);
+    char hint[96] = "";
+    if (guess) snprintf(hint, sizeof hint, " (did you mean '%s'?)", guess);
+    fprintf(stderr, "soma bench: unknown network '%s'%s; networks: coba, cuba, brunel, "
+                    "coba_stdp\n", name, hint);
     return 2;
   }
 

@@ -171,7 +171,10 @@ int cmd_demo(int argc, char **argv) {
             soma_net_time(net), ste.rate_hz, sti.rate_hz, ste.cv_isi, sti.cv_isi, ste.sync_fano,
             sti.sync_fano, ste.spikes + sti.spikes,
             (unsigned long long)soma_net_event_count(net), sim_wall, hash);
-    if (fclose(f)) rc = rc ? rc : SOMA_ERR_IO;
+    if (rundir_commit(f, dir, "results.json", err, sizeof err)) {
+      fprintf(stderr, "soma demo: %s\n", err);
+      rc = rc ? rc : SOMA_ERR_IO;
+    }
   } else {
     fprintf(stderr, "soma demo: %s\n", err);
   }
@@ -192,7 +195,10 @@ int cmd_demo(int argc, char **argv) {
     fprintf(f, ",\n \"net\": ");
     soma_net_describe(net, f);
     fprintf(f, "}\n");
-    fclose(f);
+    if (rundir_commit(f, dir, "meta.json", err, sizeof err)) {
+      fprintf(stderr, "soma demo: %s\n", err);
+      rc = rc ? rc : SOMA_ERR_IO;
+    }
   }
   if (rc == SOMA_OK)
     printf("COBA, %g ms: E %.2f Hz, I %.2f Hz, CV of ISI %.2f; simulated in %.3f s\nwrote %s/ "

@@ -1,6 +1,7 @@
 /* lua_array.c — the soma.array userdata. */
 #include "lua_array.h"
 
+#include <errno.h>
 #include <lauxlib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -149,7 +150,7 @@ static int a_save(lua_State *L) {
   const void *p = data_of(L, 1, a);
   size_t rows = a->cols ? a->n / a->cols : a->n;
   if (soma_npy_save(path, npy_descr[a->type], rows, a->cols, p))
-    la_error(L, "array:save", "cannot write %s", path);
+    la_error(L, "array:save", "cannot write %s: %s", path, strerror(errno));
   lua_pushstring(L, path);
   return 1;
 }

@@ -556,6 +556,20 @@ static int l_clock(lua_State *L) {
   return 1;
 }
 
+/* soma.rss_mb(): the process's resident memory now (VmRSS of /proc/self/status), MB; nil
+ * where the system does not say (not Linux) */
+static int l_rss_mb(lua_State *L) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+  if (f) fclose(f);
+  if (kb < 0) lua_pushnil(L);
+  else lua_pushnumber(L, (double)kb / 1024.0);
+  return 1;
+}
+
 void lsoma_open(lua_State *L, lsoma_run *run) {
   lua_pushlightuserdata(L, run);
   lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
@@ -585,6 +599,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   static const luaL_Reg fns[] = {{"net", l_net},         {"spike_hash", l_spike_hash},
                                  {"models", l_models},   {"model", l_model},
                                  {"progress", l_progress}, {"clock", l_clock},
+                                 {"rss_mb", l_rss_mb},
                                  {NULL, NULL}};
   luaL_setfuncs(L, fns, 0);
   lplastic_open(L);

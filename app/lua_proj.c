@@ -8,6 +8,7 @@
 #include "app/lua_array.h"
 #include "app/lua_dist.h"
 #include "app/lua_soma.h"
+#include "sim/param.h"
 
 static const char *const rules[] = {"all_to_all", "one_to_one", "bernoulli", "fixed_indegree",
                                     "fixed_outdegree", "list", NULL};
@@ -23,8 +24,15 @@ int lproj_create(lua_State *L) {
   lnet *h;
   soma_net *net = lnet_check(L, 1, call, &h);
   soma_pop *pre = lpop_check(L, 2, call), *post = lpop_check(L, 3, call);
-  if (((lobj *)lua_touserdata(L, 2))->owner != h || ((lobj *)lua_touserdata(L, 3))->owner != h)
-    la_error(L, call, "both populations must belong to this network");
+  for (int k = 2; k <= 3; k++) {
+    const lobj *o = lua_touserdata(L, k);
+    if (o->owner != h)
+      la_error(L, call, "%s belongs to network %d%s%s%s, not to this one (network %d%s%s%s): "
+               "both populations must belong to this network", o->label,
+               o->owner->number, o->owner->name[0] ? " '" : "", o->owner->name,
+               o->owner->name[0] ? "'" : "", h->number, h->name[0] ? " '" : "", h->name,
+               h->name[0] ? "'" : "");
+  }
   if (lua_isnoneornil(L, 4)) {
     lua_settop(L, 3);
     lua_newtable(L);
@@ -35,8 +43,12 @@ int lproj_create(lua_State *L) {
   const char *rule = la_str(L, 4, call, "rule", "all_to_all");
   int r = 0;
   while (rules[r] && strcmp(rules[r], rule)) r++;
-  if (!rules[r]) la_error(L, call, "unknown rule '%s' (rules: all_to_all, one_to_one, bernoulli, "
-                          "fixed_indegree, fixed_outdegree, list)", rule);
+  if (!rules[r]) {
+    const char *guess = soma_closest_name(rule, rules, r);
+    la_error(L, call, "unknown rule '%s'%s%s%s (rules: all_to_all, one_to_one, bernoulli, "
+             "fixed_indegree, fixed_outdegree, list)", rule, guess ? " (did you mean '" : "",
+             guess ? guess : "", guess ? "'?)" : "");
+  }
   c.rule = (soma_conn_rule)r;
   int needs_p = c.rule == SOMA_CONN_BERNOULLI;
   int needs_k = c.rule == SOMA_CONN_FIXED_INDEGREE || c.rule == SOMA_CONN_FIXED_OUTDEGREE;

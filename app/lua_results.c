@@ -184,9 +184,13 @@ int lresults_write(lua_State *L, const char *dir, char *err, size_t errlen) {
     }
     fputs("]}\n", f);
   }
-  if (rc) snprintf(err, errlen, "results.json: %s", lua_tostring(L, -1));
-  if (fclose(f) && !rc) {
-    snprintf(err, errlen, "cannot write %s/results.json", dir);
+  if (rc) {
+    snprintf(err, errlen, "results.json: %s", lua_tostring(L, -1));
+    char tmp[4200];
+    fclose(f);
+    snprintf(tmp, sizeof tmp, "%s/results.json.tmp", dir);
+    remove(tmp);
+  } else if (rundir_commit(f, dir, "results.json", err, errlen)) {
     rc = -1;
   }
   if (rc || rows == 0) return lua_settop(L, top), rc;
@@ -229,8 +233,7 @@ int lresults_write(lua_State *L, const char *dir, char *err, size_t errlen) {
     fputc('\n', f);
     lua_pop(L, 1);
   }
-  rc = fclose(f) ? -1 : 0;
-  if (rc) snprintf(err, errlen, "cannot write %s/results.csv", dir);
+  rc = rundir_commit(f, dir, "results.csv", err, errlen);
   lua_settop(L, top);
   return rc;
 }

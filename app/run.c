@@ -25,9 +25,9 @@
 #include "app/lua_json.h"
 #include "app/lua_soma.h"
 #include "app/rundir.h"
+#include "app/run_set.h"
 #include "app/window.h"
 #include "sim/json.h"
-#include "sim/param.h"
 
 static const char *usage =
     "usage: soma run SCRIPT.lua [options]\n"
@@ -56,13 +56,8 @@ static const char *usage =
 
 enum { WINDOW_W = 1200, WINDOW_H = 700 };
 
-typedef struct setting {
-  const char *key, *value, *text;
-  int used;
-} setting;
-
 typedef struct run_state {
-  setting *sets;
+  run_setting *sets;
   int n_sets;
   int params_seen;
   lsoma_run r;
@@ -92,72 +87,7 @@ static void on_signal(int sig) {
   if (g_L) lua_sethook(g_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
-/* ---- params and --set ------------------------------------------------------------------ */
-
-static int set_error(lua_State *L, const setting *s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int set_error(lua_State *L, const setting *s, const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  lua_pushfstring(L, "--set %s: %s", s->text, msg);   /* no script location: a usage error */
-  return lua_error(L);
-}
-
-/* applies one --set to the params table at idx */
-static void apply_set(lua_State *L, int idx, setting *s) {
-  int t = lua_getfield(L, idx, s->key);
-  if (t == LUA_TNIL) {
-    lj_sorted_keys(L, idx);
-    int n = (int)lua_rawlen(L, -1);
-    const char **names = lua_newuserdatauv(L, sizeof(char *) * (size_t)(n + 1), 0);
-    for (int i = 0; i < n; i++) {
-      lua_rawgeti(L, -2, i + 1);
-      names[i] = lua_tostring(L, -1);
-      lua_pop(L, 1);
-    }
-    char list[1024];
-    soma_join_names(names, sizeof *names, n, list, sizeof list);
-    const char *guess = soma_closest_name(s->key, names, n);
-    if (guess) set_error(L, s, "the script has no parameter '%s' (did you mean '%s'?); its parameters: %s", s->key, guess, list);
-    set_error(L, s, "the script has no parameter '%s'; its parameters: %s", s->key, n ? list : "(none)");
-  }
-  if (t == LUA_TNUMBER) {
-    int whole = lua_isinteger(L, -1);
-    if (!lua_stringtonumber(L, s->value))
-      set_error(L, s, "params.%s is a number (default %s), and '%s' is not", s->key,
-                lua_tostring(L, -1), s->value);
-    double v = lua_tonumber(L, -1);
-    /* a whole default takes whole values as integers ("10.0" too) and fractions as floats
-     * (a default of 0 often stands for any number); a fractional default keeps floats */
-    if (whole && !lua_isinteger(L, -1)) {
-      if (v == floor(v) && fabs(v) < 9e15) lua_pushinteger(L, (lua_Integer)v);
-      else lua_pushnumber(L, v);
-    } else if (!whole) {
-      lua_pushnumber(L, v);
-    } else {
-      lua_pushvalue(L, -1);
-    }
-  } else if (t == LUA_TBOOLEAN) {
-    const char *v = s->value;
-    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on"))
-      lua_pushboolean(L, 1);
-    else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off"))
-      lua_pushboolean(L, 0);
-    else
-      set_error(L, s, "params.%s is true or false, and '%s' is neither", s->key, v);
-  } else if (t == LUA_TSTRING) {
-    lua_pushstring(L, s->value);
-  } else {
-    set_error(L, s, "params.%s is a %s; --set changes numbers, strings and booleans", s->key,
-              luaL_typename(L, -1));
-  }
-  lua_setfield(L, idx, s->key);
-  lua_settop(L, idx);
-  s->used = 1;
-}
+/* ---- params and --set (app/run_set.c) --------------------------------------------------- */
 
 /* __newindex of the globals: `params = {...}` gets the overrides as it is assigned */
 static int globals_newindex(lua_State *L) {
@@ -166,7 +96,7 @@ static int globals_newindex(lua_State *L) {
     if (!lua_istable(L, 3))
       return luaL_error(L, "params must be a table of defaults, e.g. params = {n = 100}");
     st->params_seen = 1;
-    for (int i = 0; i < st->n_sets; i++) apply_set(L, 3, &st->sets[i]);
+    for (int i = 0; i < st->n_sets; i++) run_set_apply(L, 3, &st->sets[i]);
     lua_getglobal(L, "soma");
     lua_pushvalue(L, 3);
     lua_setfield(L, -2, "params");
@@ -360,14 +290,15 @@ static int write_results(lua_State *L) {
 }
 
 
-static void write_meta(lua_State *L, const char *dir, int argc, char **argv, const char *script,
-                       const char *hash, run_state *st, const char *started, double wall,
-                       const char *status, const char *error) {
-  char err[512], ended[40];
+/* 0, or -1 after printing why meta.json could not be written (then there is none) */
+static int write_meta(lua_State *L, const char *dir, int argc, char **argv, const char *script,
+                      const char *hash, run_state *st, const char *started, double wall,
+                      const char *status, const char *error) {
+  char err[4400], ended[40];
   FILE *f = rundir_open(dir, "meta.json", err, sizeof err);
   if (!f) {
     fprintf(stderr, "soma run: %s\n", err);
-    return;
+    return -1;
   }
   fputs("{\"command\": \"soma run\", \"argv\": [", f);
   for (int i = 0; i < argc; i++) {
@@ -405,7 +336,11 @@ static void write_meta(lua_State *L, const char *dir, int argc, char **argv, con
   fprintf(f, ",\n \"networks\": [%s],\n \"environments\": [%s],\n \"agents\": [%s]}\n",
           st->r.nets_json ? st->r.nets_json : "", st->r.envs_json ? st->r.envs_json : "",
           st->r.agents_json ? st->r.agents_json : "");
-  if (fclose(f)) fprintf(stderr, "soma run: cannot write %s/meta.json\n", dir);
+  if (rundir_commit(f, dir, "meta.json", err, sizeof err)) {
+    fprintf(stderr, "soma run: %s\n", err);
+    return -1;
+  }
+  return 0;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -416,7 +351,7 @@ int cmd_run(int argc, char **argv) {
   int quiet = 0, use_window = 0;
   run_state st;
   memset(&st, 0, sizeof st);
-  st.sets = calloc((size_t)argc, sizeof(setting));
+  st.sets = calloc((size_t)argc, sizeof(run_setting));
   if (!st.sets) return 1;
   int rc = 2;
   for (int i = 1; i < argc; i++) {
@@ -435,15 +370,13 @@ int cmd_run(int argc, char **argv) {
       if (!(out = cli_value("run", argc, argv, &i))) goto done;
     } else if (!strcmp(a, "--set")) {
       if (!(v = cli_value("run", argc, argv, &i))) goto done;
-      const char *eq = strchr(v, '=');
-      if (!eq || eq == v) {
-        fprintf(stderr, "soma run: --set: expected KEY=VALUE, got '%s'\n", v);
+      char serr[4200];
+      run_setting *s = &st.sets[st.n_sets];
+      if (run_set_parse(v, s, serr, sizeof serr)) {
+        fprintf(stderr, "soma run: %s\n", serr);
         goto done;
       }
-      setting *s = &st.sets[st.n_sets++];
-      s->text = v;
-      s->key = strndup(v, (size_t)(eq - v));
-      s->value = eq + 1;
+      st.n_sets++;
       for (int j = 0; j < st.n_sets - 1; j++)
         if (!strcmp(st.sets[j].key, s->key)) {
           fprintf(stderr, "soma run: --set %s given twice\n", s->key);
@@ -640,7 +573,8 @@ int cmd_run(int argc, char **argv) {
   /* the first line of the message is enough in meta.json; stderr had the traceback */
   nl = error ? strstr(error, "\nstack traceback:") : NULL;
   if (nl) *nl = 0;
-  write_meta(L, dir, argc, argv, script, hash, &st, started, cli_now() - t0, status, error);
+  int no_meta = write_meta(L, dir, argc, argv, script, hash, &st, started, cli_now() - t0, status,
+                           error) != 0;
   g_L = NULL;
   lua_close(L);
   signal(SIGINT, SIG_DFL);
@@ -657,8 +591,11 @@ int cmd_run(int argc, char **argv) {
     if (failed) fprintf(stderr, "soma run: %s; %s/ holds what was written\n", error, dir);
     rc = st.exit_code;
   } else if (failed || write_failed) {
-    fprintf(stderr, "soma run: the script failed; %s/ holds what was written (meta.json status "
-                    "\"error\")\n", dir);
+    fprintf(stderr, "soma run: the script failed; %s/ holds what was written (%s)\n", dir,
+            no_meta ? "but no meta.json" : "meta.json status \"error\"");
+    rc = 1;
+  } else if (no_meta) {
+    fprintf(stderr, "soma run: the script ran, but %s/ has no meta.json\n", dir);
     rc = 1;
   } else {
     if (!quiet) printf("wrote %s/\n", dir);
@@ -678,7 +615,7 @@ done:
   free(st.r.nets_json);
   free(st.r.envs_json);
   free(st.r.agents_json);
-  for (int i = 0; i < st.n_sets; i++) free((char *)st.sets[i].key);
+  for (int i = 0; i < st.n_sets; i++) free(st.sets[i].key);
   free(st.sets);
   return rc;
 }

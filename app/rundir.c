@@ -103,11 +103,25 @@ int rundir_create_in(const char *parent, const char *requested, const char *stem
 }
 
 FILE *rundir_open(const char *dir, const char *name, char *err, size_t errlen) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s.tmp", dir, name);
   FILE *f = fopen(path, "w");
-  if (!f) snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+  if (!f) snprintf(err, errlen, "cannot create %s/%s: %s", dir, name, strerror(errno));
   return f;
+}
+
+int rundir_commit(FILE *f, const char *dir, const char *name, char *err, size_t errlen) {
+  char tmp[4200], path[4200];
+  snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int bad = ferror(f) || fflush(f) != 0;
+  int e = errno;
+  if (fclose(f) != 0 && !bad) bad = 1, e = errno;
+  if (!bad && rename(tmp, path) != 0) bad = 1, e = errno;
+  if (!bad) return 0;
+  remove(tmp);
+  snprintf(err, errlen, "cannot write %s: %s", path, strerror(e ? e : EIO));
+  return -1;
 }
 
 int rundir_file_sha256(const char *path, char hex[65], char *err, size_t errlen) {

@@ -21,8 +21,12 @@ int rundir_mkdirs(const char *path, char *err, size_t errlen);
 /* The SHA-256 of a file's contents as 64 hex digits. Returns 0 or -1 with a message in err. */
 int rundir_file_sha256(const char *path, char hex[65], char *err, size_t errlen);
 
-/* Opens dir/name for writing, or returns NULL with a message in err. */
+/* Opens dir/name for writing, or returns NULL with a message in err. What is written goes to
+ * dir/name.tmp until rundir_commit renames it: a file of the run is whole or absent. */
 FILE *rundir_open(const char *dir, const char *name, char *err, size_t errlen);
+/* Closes f (from rundir_open(dir, name)) and renames it into place. 0, or -1 with "cannot
+ * write dir/name: why" in err and the partial file removed (a full disk). */
+int rundir_commit(FILE *f, const char *dir, const char *name, char *err, size_t errlen);
 
 /* The local time as ISO 8601 ("2026-11-23T14:05:00+0000") into buf. */
 const char *rundir_timestamp(char *buf, size_t n);

@@ -567,6 +567,26 @@ static void point_ended(sweep *sw, int index, int state) {
 
 /* ---- running points ------------------------------------------------------------------------ */
 
+/* The binary points run: this one. By its path while that file is still the one started
+ * (so valgrind, which runs soma as its client, can follow the points), else through
+ * /proc/self/exe (the path was replaced, e.g. by a rebuild: the points keep this version). */
+static char self_path[PATH_MAX];
+static ino_t self_ino;
+
+static void self_exe_remember(void) {
+  ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  struct stat st;
+  self_path[n > 0 ? n : 0] = 0;
+  if (n <= 0 || stat(self_path, &st) != 0) self_path[0] = 0;
+  else self_ino = st.st_ino;
+}
+
+static const char *self_exe(void) {
+  struct stat st;
+  return self_path[0] && stat(self_path, &st) == 0 && st.st_ino == self_ino ? self_path
+                                                                              : "/proc/self/exe";
+}
+
 /* starts point index in a free slot: 0, REP_BUSY (another process runs it), REP_SKIPPED
  * (done meanwhile) or ROW_FAILED (could not start; recorded) */
 static int launch(sweep *sw, slot *sl, int index) {
@@ -647,8 +667,8 @@ static int launch(sweep *sw, slot *sl, int index) {
     dup2(nfd, 0);
     dup2(ofd, 1);
     dup2(efd, 2);
-    execv("/proc/self/exe", argv);
-    dprintf(2, "soma sweep: cannot run /proc/self/exe: %s\n", strerror(errno));
+    execv(self_exe(), argv);
+    dprintf(2, "soma sweep: cannot run %s: %s\n", self_exe(), strerror(errno));
     _exit(127);
   }
   int fork_errno = errno;
@@ -1048,6 +1068,7 @@ int cmd_sweep(int argc, char **argv) {
   memset(&sw, 0, sizeof sw);
   sw.lock_fd = sw.shard_fd = -1;
   sw.threads = 1;
+  self_exe_remember();
   /* signals are taken with sigtimedwait: blocked here, before MPI starts any thread */
   sigemptyset(&sw.blocked);
   sigaddset(&sw.blocked, SIGINT);

@@ -168,6 +168,19 @@ static int sample_option(sweep_spec *s, const char *v) {
   return 0;
 }
 
+static int cmp_ulong(const void *a, const void *b) {
+  unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* a refused list leaves the spec without seeds, as before it */
+static int seed_list_refused(sweep_spec *s) {
+  free(s->seeds);
+  s->seeds = NULL;
+  s->n_seeds = 0;
+  return 2;
+}
+
 static int seed_list_option(sweep_spec *s, const char *v) {
   if (s->seeds_given) return bad("--seed-list", v, "seeds are given twice (--seeds or --seed-list: one of them, once)");
   size_t cap = 1;
@@ -180,15 +193,30 @@ static int seed_list_option(sweep_spec *s, const char *v) {
     size_t len = c ? (size_t)(c - p) : strlen(p);
     snprintf(buf, sizeof buf, "%.*s", (int)(len < 31 ? len : 31), p);
     unsigned long seed;
-    if (len > 30 || parse_ulong(buf, 0, 4294967295UL, &seed))
-      return bad("--seed-list", v, "'%.*s' is not a seed (a whole number from 0 to 4294967295)",
-                 (int)len, p);
-    for (int i = 0; i < s->n_seeds; i++)
-      if (s->seeds[i] == seed) return bad("--seed-list", v, "the seed %lu is given twice", seed);
+    if (len > 30 || parse_ulong(buf, 0, 4294967295UL, &seed)) {
+      bad("--seed-list", v, "'%.*s' is not a seed (a whole number from 0 to 4294967295)",
+          (int)len, p);
+      return seed_list_refused(s);
+    }
     s->seeds[s->n_seeds++] = seed;
     if (!c) break;
     p = c + 1;
   }
+  /* repeats, found in a sorted copy (sweep.json of --seeds 100000 lists them all) */
+  unsigned long *sorted = malloc((size_t)s->n_seeds * sizeof *sorted);
+  if (!sorted) {
+    bad("--seed-list", v, "out of memory");
+    return seed_list_refused(s);
+  }
+  memcpy(sorted, s->seeds, (size_t)s->n_seeds * sizeof *sorted);
+  qsort(sorted, (size_t)s->n_seeds, sizeof *sorted, cmp_ulong);
+  for (int i = 1; i < s->n_seeds; i++)
+    if (sorted[i] == sorted[i - 1]) {
+      bad("--seed-list", v, "the seed %lu is given twice", sorted[i]);
+      free(sorted);
+      return seed_list_refused(s);
+    }
+  free(sorted);
   s->seeds_given = 1;
   return 0;
 }

@@ -41,12 +41,19 @@ void canvas_rect(soma_canvas *c, int x, int y, int w, int h, uint32_t rgba, int 
 
 void canvas_circle(soma_canvas *c, int cx, int cy, int r, uint32_t rgba, int filled) {
   if (r < 0 || r > 1 << 15) return;
-  for (int y = -r; y <= r; y++)
-    for (int x = -r; x <= r; x++) {
-      int d2 = x * x + y * y;
-      if (d2 > r * r + r) continue;
-      if (!filled && d2 < (r - 1) * (r - 1) + (r - 1)) continue;
-      canvas_blend(c, cx + x, cy + y, rgba, 255);
+  /* only the rows and columns inside the canvas (a huge circle is mostly outside it) */
+  int64_t y0 = -(int64_t)r, y1 = r, x0 = -(int64_t)r, x1 = r;
+  if (y0 < -(int64_t)cy) y0 = -(int64_t)cy;
+  if (y1 > (int64_t)c->h - 1 - cy) y1 = (int64_t)c->h - 1 - cy;
+  if (x0 < -(int64_t)cx) x0 = -(int64_t)cx;
+  if (x1 > (int64_t)c->w - 1 - cx) x1 = (int64_t)c->w - 1 - cx;
+  const int64_t outer = (int64_t)r * r + r, inner = (int64_t)(r - 1) * (r - 1) + (r - 1);
+  for (int64_t y = y0; y <= y1; y++)
+    for (int64_t x = x0; x <= x1; x++) {
+      int64_t d2 = x * x + y * y;
+      if (d2 > outer) continue;
+      if (!filled && d2 < inner) continue;
+      canvas_blend(c, (int)(cx + x), (int)(cy + y), rgba, 255);
     }
 }
 

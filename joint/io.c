@@ -288,6 +288,13 @@ static int number(const char *s, double *v) {
   return *end == 0;
 }
 
+/* 1 when some field is empty */
+static int any_empty(const fields *fs) {
+  for (size_t k = 0; k < fs->n; k++)
+    if (!fs->f[k].text[0]) return 1;
+  return 0;
+}
+
 /* 1 when no field holds text other than a number (empty fields aside): not a header */
 static int all_numbers(const fields *fs) {
   double v;
@@ -323,6 +330,11 @@ static char **names_of(const fields *fs) {
 /* one line (no line end) numbered lineno; returns SOMA_OK or a code with the message set */
 static int csv_line(csv_state *st, const char *line, size_t len, size_t lineno, fields *fs) {
   size_t i = 0, col = 0;
+  const char *nul = memchr(line, 0, len);
+  if (nul)
+    return joint_fail(st->err, st->errlen, SOMA_ERR_PARAM,
+                      "%s:%zu:%zu: a NUL byte: not a text file", st->path, lineno,
+                      (size_t)(nul - line) + 1);
   while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
   if (i == len) return SOMA_OK;   /* blank */
   int hash = line[i] == '#';
@@ -334,8 +346,9 @@ static int csv_line(csv_state *st, const char *line, size_t len, size_t lineno, 
   int s = split(line + i, len - i, fs, &col);
   if (s == -2)
     return joint_fail(st->err, st->errlen, SOMA_ERR_NOMEM, "%s: out of memory", st->path);
-  if (hash) {   /* numpy.savetxt's header, if the rows that follow have as many fields */
-    if (s == 0 && !all_numbers(fs) && !st->hash_names) {
+  if (hash) {   /* numpy.savetxt's header, if the rows that follow have as many fields (and
+                   no name is empty: "# x," is a comment, as a header line cannot be one) */
+    if (s == 0 && !all_numbers(fs) && !any_empty(fs) && !st->hash_names) {
       st->hash_names = names_of(fs);
       st->n_hash = fs->n;
       if (!st->hash_names)
@@ -445,7 +458,9 @@ int joint_csv_read(const char *path, joint_table **out, char *err, size_t errlen
 
 /* a header name, quoted when it needs to be */
 static void put_name(FILE *f, const char *s) {
-  if (!strpbrk(s, ",\"\n\r") && s[0] != ' ' && s[0] != '#') {
+  size_t n = strlen(s);
+  int padded = n && (strchr(" \t", s[0]) || strchr(" \t", s[n - 1]));   /* read trims them */
+  if (!strpbrk(s, ",\"\n\r") && !padded && s[0] != '#') {
     fputs(s, f);
     return;
   }

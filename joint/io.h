@@ -44,7 +44,7 @@ int joint_npy_write(const char *path, const gsl_matrix *m, const char *descr, ch
  * is recognised too); other lines starting with '#' and blank lines are skipped. Fields may be
  * double-quoted and padded with spaces; numbers are what strtod reads, with nan and inf.
  * Errors name "<path>:<line>:<column>: ...": a field that is not a number, an empty field,
- * a row with more or fewer fields than the first; and "<path>: ..." for an empty file or a
+ * a row with more or fewer fields than the first, a NUL byte; and "<path>: ..." for an empty file or a
  * header with no rows. CRLF line ends are fine. */
 int joint_csv_read(const char *path, joint_table **out, char *err, size_t errlen);
 

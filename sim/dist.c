@@ -2,6 +2,8 @@
  *
  * A distribution may be truncated to [lo, hi]: values outside are drawn again, so the result
  * follows the conditional distribution rather than piling up at the bounds. */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
@@ -42,19 +44,65 @@ static const char *kind_name(soma_dist_kind k) {
   return "?";
 }
 
+/* NaN as "nan" (Lua's 0/0 is a negative NaN, which printf writes "-nan") */
+static double shown(double v) { return isnan(v) ? NAN : v; }
+
 const char *soma_dist_format(const soma_dist *d, char *buf, size_t n) {
   int off;
   if (d->kind == SOMA_DIST_CONST || d->kind == SOMA_DIST_EXPONENTIAL)
-    off = snprintf(buf, n, "%s(%g)", kind_name(d->kind), d->a);
+    off = snprintf(buf, n, "%s(%g)", kind_name(d->kind), shown(d->a));
   else
-    off = snprintf(buf, n, "%s(%g, %g)", kind_name(d->kind), d->a, d->b);
-  if ((isfinite(d->lo) || isfinite(d->hi)) && off >= 0 && (size_t)off < n)
-    snprintf(buf + off, n - (size_t)off, " in [%g, %g]", d->lo, d->hi);
+    off = snprintf(buf, n, "%s(%g, %g)", kind_name(d->kind), shown(d->a), shown(d->b));
+  if ((isfinite(d->lo) || isfinite(d->hi) || isnan(d->lo) || isnan(d->hi)) && off >= 0 &&
+      (size_t)off < n)
+    snprintf(buf + off, n - (size_t)off, " in [%g, %g]", shown(d->lo), shown(d->hi));
   return buf;
 }
 
 int soma_dist_check(const soma_dist *d, char *msg, size_t len) {
   return soma__dist_check(d, msg, len) ? SOMA_ERR_PARAM : SOMA_OK;
+}
+
+enum { MAX_TRIES = 10000 };
+#define MIN_MASS 0.01   /* 10000 tries then fail with probability below e^-100 */
+
+/* P(X <= x) of the untruncated distribution */
+static double cdf(const soma_dist *d, double x) {
+  if (x == INFINITY) return 1;
+  if (x == -INFINITY) return 0;
+  switch (d->kind) {
+    case SOMA_DIST_UNIFORM: return x <= d->a ? 0 : x >= d->b ? 1 : (x - d->a) / (d->b - d->a);
+    case SOMA_DIST_NORMAL: return gsl_cdf_gaussian_P(x - d->a, d->b);
+    case SOMA_DIST_LOGNORMAL: return x <= 0 ? 0 : gsl_cdf_lognormal_P(x, d->a, d->b);
+    case SOMA_DIST_EXPONENTIAL: return x <= 0 ? 0 : gsl_cdf_exponential_P(x, d->a);
+    case SOMA_DIST_GAMMA: return x <= 0 ? 0 : gsl_cdf_gamma_P(x, d->a, d->b);
+    default: return x >= d->a;
+  }
+}
+
+/* P(X > x), accurate in the upper tail */
+static double ccdf(const soma_dist *d, double x) {
+  switch (d->kind) {
+    case SOMA_DIST_NORMAL: return x == -INFINITY ? 1 : x == INFINITY ? 0 : gsl_cdf_gaussian_Q(x - d->a, d->b);
+    case SOMA_DIST_LOGNORMAL: return x <= 0 ? 1 : x == INFINITY ? 0 : gsl_cdf_lognormal_Q(x, d->a, d->b);
+    case SOMA_DIST_EXPONENTIAL: return x <= 0 ? 1 : x == INFINITY ? 0 : gsl_cdf_exponential_Q(x, d->a);
+    case SOMA_DIST_GAMMA: return x <= 0 ? 1 : x == INFINITY ? 0 : gsl_cdf_gamma_Q(x, d->a, d->b);
+    default: return 1 - cdf(d, x);
+  }
+}
+
+/* the probability that one draw falls inside [lo, hi] (1 without bounds) */
+static double bounded_mass(const soma_dist *d) {
+  if (d->kind == SOMA_DIST_CONST || (d->lo == -INFINITY && d->hi == INFINITY)) return 1;
+  if ((d->kind == SOMA_DIST_NORMAL || d->kind == SOMA_DIST_LOGNORMAL) && d->b == 0) {
+    double v = d->kind == SOMA_DIST_NORMAL ? d->a : exp(d->a);   /* one value */
+    return v >= d->lo && v <= d->hi;
+  }
+  gsl_error_handler_t *old = gsl_set_error_handler_off();   /* GSL would abort on extremes */
+  double below = cdf(d, d->lo);   /* in the upper tail, from the other side: no cancellation */
+  double m = below < 0.5 ? cdf(d, d->hi) - below : ccdf(d, d->lo) - ccdf(d, d->hi);
+  gsl_set_error_handler(old);
+  return m > 0 ? m : 0;   /* NaN (a CDF out of its range) counts as nothing */
 }
 
 int soma__dist_check(const soma_dist *d, char *msg, size_t len) {
@@ -105,6 +153,15 @@ int soma__dist_check(const soma_dist *d, char *msg, size_t len) {
     snprintf(msg, len, "%s: the bounds exclude every value the distribution can take", f);
     return 1;
   }
+  /* values outside the bounds are drawn again: bounds that keep almost nothing would make
+   * drawing take forever */
+  double mass = bounded_mass(d);
+  if (mass < MIN_MASS) {
+    snprintf(msg, len, "%s: the bounds keep only %.2g%% of the distribution (values outside "
+             "them are drawn again; at least %g%% must fall inside): widen them, or centre the "
+             "distribution inside them", f, 100 * mass, 100 * MIN_MASS);
+    return 1;
+  }
   return 0;
 }
 
@@ -138,7 +195,7 @@ static double draw_once(const soma_dist *d, gsl_rng *r) {
 
 double soma__dist_draw(const soma_dist *d, gsl_rng *r) {
   if (d->kind == SOMA_DIST_CONST) return d->a;
-  for (int tries = 0; tries < 10000; tries++) {
+  for (int tries = 0; tries < MAX_TRIES; tries++) {
     double v = draw_once(d, r);
     if (v >= d->lo && v <= d->hi) return v;
   }

@@ -124,6 +124,30 @@ static char *string(parser *ps) {
   return out;
 }
 
+static int digits(const char **q) {
+  const char *p = *q;
+  while (**q >= '0' && **q <= '9') (*q)++;
+  return *q > p;
+}
+
+/* The end of the number at p (JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?),
+ * or NULL when it is not one ("-", "1.", "01", "1e", "1.2.3" as far as it goes). */
+static const char *number_end(const char *p) {
+  if (*p == '-') p++;
+  if (*p == '0') p++;
+  else if (!digits(&p)) return NULL;
+  if (*p == '.') {
+    p++;
+    if (!digits(&p)) return NULL;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (!digits(&p)) return NULL;
+  }
+  return strchr("0123456789.eE+-", *p) && *p ? NULL : p;
+}
+
 static int value(parser *ps, soma_json *v, int depth);
 
 static int push(parser *ps, soma_json *v, char *key) {
@@ -210,8 +234,11 @@ static int value(parser *ps, soma_json *v, int depth) {
     return 0;
   }
   if (c == '-' || (c >= '0' && c <= '9')) {
-    const char *q = ps->p;
-    while (*q && strchr("+-0123456789.eE", *q)) q++;
+    const char *q = number_end(ps->p);
+    if (!q) {
+      fail(ps, "bad number");
+      return -1;
+    }
     v->t = SOMA_JSON_NUM;
     v->s = strndup(ps->p, (size_t)(q - ps->p));
     ps->p = q;
@@ -287,6 +314,13 @@ soma_json *soma_json_load(const char *path, char *err, size_t errlen) {
     return NULL;
   }
   buf[len] = 0;
+  const char *nul = memchr(buf, 0, len);
+  if (nul) {   /* the text would end there without a word */
+    snprintf(err, errlen, "%s: not valid JSON (a NUL byte at offset %zu: a damaged or binary "
+             "file)", path, (size_t)(nul - buf));
+    free(buf);
+    return NULL;
+  }
   char perr[256];
   soma_json *v = soma_json_parse(buf, perr, sizeof perr);
   free(buf);

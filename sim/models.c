@@ -53,7 +53,10 @@ int soma_model_port_index(const soma_model *m, const char *name) {
   return -1;
 }
 
-int32_t soma_steps_of(double t, double dt) { return (int32_t)llround(t / dt); }
+int32_t soma_steps_of(double t, double dt) {
+  double steps = t / dt;   /* a refractory period of 1e30 ms: as long as a run can be */
+  return steps >= 2147483647.0 ? INT32_MAX : (int32_t)llround(steps);
+}
 
 int soma_check_below(const soma_param_def *defs, const double *p, int lo, int hi, char *msg,
                      size_t len) {

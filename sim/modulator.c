@@ -128,6 +128,9 @@ int soma_mod_add(soma_mod *m, double amount) {
     return soma_net_fail(m->net, SOMA_ERR_PARAM, "modulator '%s': the amount must be finite (got %g)",
                          m->name, amount);
   fold(m);
+  if (!isfinite(m->base + amount))
+    return soma_net_fail(m->net, SOMA_ERR_PARAM, "modulator '%s': adding %g to its phasic part "
+                         "(%g) overflows", m->name, amount, m->base);
   m->base += amount;
   return SOMA_OK;
 }

@@ -81,15 +81,16 @@ soma_net_config soma_net_defaults(void) {
 soma_net *soma_net_create(const soma_net_config *cfg, char *err, size_t errlen) {
   soma_net_config c = cfg ? *cfg : soma_net_defaults();
   char why[256] = "";
-  if (!(c.dt > 0) || !isfinite(c.dt) || c.dt > 10)
-    snprintf(why, sizeof why, "dt must be > 0 and <= 10 ms (got %g)", c.dt);
+  if (!(c.dt >= 1e-4) || !(c.dt <= 10))   /* below 1e-4 ms, counts of steps overflow */
+    snprintf(why, sizeof why, "dt must be > 0, from 0.0001 to 10 ms (got %g)",
+             isnan(c.dt) ? NAN : c.dt);
   else if (c.threads < 1 || c.threads > 1024)
     snprintf(why, sizeof why, "threads must be between 1 and 1024 (got %d)", c.threads);
   else if (!(c.max_delay >= c.dt) || !isfinite(c.max_delay) || c.max_delay / c.dt > 65535)
     snprintf(why, sizeof why, "max_delay must be between dt and 65535 dt = %g ms (got %g)",
              65535 * c.dt, c.max_delay);
-  else if (!(c.chunk >= c.dt) || !isfinite(c.chunk))
-    snprintf(why, sizeof why, "chunk must be >= dt (got %g ms)", c.chunk);
+  else if (!(c.chunk >= c.dt) || !(c.chunk <= 1e7))
+    snprintf(why, sizeof why, "chunk must be >= dt and <= 1e7 ms (got %g ms)", c.chunk);
   else if (c.parallel < -1 || c.parallel > 1)
     snprintf(why, sizeof why, "parallel must be -1 (auto), 0 or 1 (got %d)", c.parallel);
   if (*why) {
@@ -461,8 +462,37 @@ static int prepare_serial(soma_net *net) {
   return SOMA_OK;
 }
 
+/* The first weight of a plastic projection that is NaN or infinite: what a learning rule
+ * (with scaling, consolidation, fast and slow parts, all of which end in the weight) can make
+ * of extreme parameters or a modulator that ran away. Static weights are checked when set. */
+static int check_weights(soma_net *net, const soma_proj *pr, int64_t s1) {
+  for (int t = 0; t < net->threads; t++) {
+    const soma_part *pt = &pr->part[t];
+    if (!pt->w) continue;
+    for (size_t k = 0; k < pt->n; k++) {
+      if (isfinite(pt->w[k])) continue;
+      int lo = 0, hi = pr->pre->n;   /* the row holding synapse k */
+      while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (pt->row[mid] <= k) lo = mid;
+        else hi = mid;
+      }
+      return soma_net_fail(net, SOMA_ERR_NUMERIC,
+                           "projection '%s' (%s): the weight from '%s' neuron %d to '%s' neuron "
+                           "%u became %g by t = %g ms: the learning rule diverged, so the run "
+                           "stopped. Check its parameters (learning rates, w_max), its "
+                           "modulator and its scaling", pr->name, pr->plastic->rule->name,
+                           pr->pre->name, lo, pr->post->name, (unsigned)pt->post[k],
+                           isnan(pt->w[k]) ? NAN : (double)pt->w[k], (double)s1 * net->dt);
+    }
+  }
+  return SOMA_OK;
+}
+
 /* After each chunk: add up spike counts, judge rates over windows of at least `chunk` ms
- * (accumulated across runs, so short runs are not mistaken for bursts), look for NaN. */
+ * (accumulated across runs, so short runs are not mistaken for bursts), look for NaN and
+ * infinities: in modulators, in the weights of plastic projections (the cause, when there is
+ * one, is named first), then in every population's state. */
 static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
   for (int p = 0; p < net->n_pops; p++) {
     soma_pop *pop = net->pops[p];
@@ -494,6 +524,18 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
                            "(max_rate)",
                            net->pops[bad]->name, bad_rate, t0, t1, net->pops[bad]->max_rate, t1);
   }
+  for (int i = 0; i < net->n_mods; i++) {
+    double m = soma_mod_value(net->mods[i]);
+    if (!isfinite(m))
+      return soma_net_fail(net, SOMA_ERR_NUMERIC,
+                           "modulator '%s' became %g by t = %g ms, so the run stopped: the "
+                           "amounts added to it (m:add, schedules, a critic's TD error times its "
+                           "scale) ran away", soma_mod_name(net->mods[i]), m,
+                           (double)s1 * net->dt);
+  }
+  int rc;
+  for (int i = 0; i < net->n_projs; i++)
+    if (net->projs[i]->plastic && (rc = check_weights(net, net->projs[i], s1))) return rc;
   for (int p = 0; p < net->n_pops; p++) {
     const soma_pop *pop = net->pops[p];
     for (int v = 0; v < pop->model->n_vars; v++)
@@ -504,7 +546,8 @@ static int check_chunk(soma_net *net, int64_t s0, int64_t s1) {
                                "integration diverged, so the run stopped. Check the population's "
                                "parameters against dt = %g ms, and the inputs (weights, currents)",
                                pop->name, pop->model->name, pop->model->vars[v].name, i,
-                               (double)pop->var[v][i], (double)s1 * net->dt, net->dt);
+                               isnan(pop->var[v][i]) ? NAN : (double)pop->var[v][i],
+                               (double)s1 * net->dt, net->dt);
   }
   return SOMA_OK;
 }

@@ -1,11 +1,15 @@
 /* npy.c — writing and reading NumPy .npy files. The header is written at a fixed size of 128
- * bytes so a stream can patch its final shape in place without moving the data. */
+ * bytes so a stream can patch its final shape in place without moving the data (also after a
+ * failed write, when the file is cut to its whole rows). */
 #include "npy.h"
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HEADER_BYTES 128
 
@@ -19,7 +23,9 @@ static size_t item_size(const char *descr) {
   return 0;
 }
 
-static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
+/* The 128-byte header of a C-ordered array of rows x cols (cols 0: 1-D). 0, or -1 (EOVERFLOW). */
+static int make_header(unsigned char head[HEADER_BYTES], const char *descr, size_t rows,
+                       size_t cols) {
   char dict[HEADER_BYTES];
   int n = cols ? snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }",
                           descr, rows, cols)
@@ -29,7 +35,6 @@ static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
     errno = EOVERFLOW;
     return -1;
   }
-  unsigned char head[HEADER_BYTES];
   memcpy(head, "\x93NUMPY\x01\x00", 8);
   uint16_t len = HEADER_BYTES - 10;
   head[8] = (unsigned char)(len & 0xff);
@@ -37,6 +42,12 @@ static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
   memset(head + 10, ' ', HEADER_BYTES - 10);
   memcpy(head + 10, dict, (size_t)n);
   head[HEADER_BYTES - 1] = '\n';
+  return 0;
+}
+
+static int write_header(FILE *f, const char *descr, size_t rows, size_t cols) {
+  unsigned char head[HEADER_BYTES];
+  if (make_header(head, descr, rows, cols)) return -1;
   if (fseek(f, 0, SEEK_SET) != 0) return -1;
   return fwrite(head, 1, HEADER_BYTES, f) == HEADER_BYTES ? 0 : -1;
 }
@@ -62,32 +73,90 @@ int soma_npy_begin(soma_npy_writer *w, const char *path, const char *descr, size
   return 0;
 }
 
+static int stream_failed(soma_npy_writer *w) {
+  if (!w->failed) {
+    w->failed = 1;
+    w->err = errno ? errno : EIO;
+  }
+  errno = w->err;
+  return -1;
+}
+
 int soma_npy_append(soma_npy_writer *w, const void *data, size_t rows) {
+  if (w->failed) return stream_failed(w);
   size_t n = rows * (w->cols ? w->cols : 1);
-  if (n && fwrite(data, w->itemsize, n, w->f) != n) return -1;
+  if (n && fwrite(data, w->itemsize, n, w->f) != n) return stream_failed(w);
   w->rows += rows;
   return 0;
 }
 
-int soma_npy_end(soma_npy_writer *w) {
-  if (!w->f) return 0;
-  int rc = fflush(w->f) == 0 && write_header(w->f, w->descr, w->rows, w->cols) == 0 ? 0 : -1;
-  int e = errno;
-  if (fclose(w->f) != 0) rc = -1; else errno = e;
+int soma_npy_flush(soma_npy_writer *w) {
+  if (w->failed) return stream_failed(w);
+  if (w->f && fflush(w->f) != 0) return stream_failed(w);
+  return 0;
+}
+
+size_t soma_npy_kept(soma_npy_writer *w) {
+  if (!w->f || !w->failed) return w->rows;
+  __fpurge(w->f);   /* what stdio could not write stays unwritten */
+  struct stat st;
+  size_t row = w->itemsize * (w->cols ? w->cols : 1);
+  if (fstat(fileno(w->f), &st) != 0 || st.st_size < HEADER_BYTES) return 0;
+  size_t rows = ((size_t)st.st_size - HEADER_BYTES) / row;
+  return rows < w->rows ? rows : w->rows;
+}
+
+/* After a failure: cut the file after its last whole row and patch the header in place
+ * (its block is already on disk, so this needs no space). */
+static int salvage(soma_npy_writer *w, size_t rows) {
+  size_t kept = soma_npy_kept(w);
+  if (rows > kept) rows = kept;
+  int fd = fileno(w->f);
+  size_t row = w->itemsize * (w->cols ? w->cols : 1);
+  unsigned char head[HEADER_BYTES];
+  if (make_header(head, w->descr, rows, w->cols)) return -1;
+  if (ftruncate(fd, (off_t)(HEADER_BYTES + rows * row)) != 0) return -1;
+  if (pwrite(fd, head, HEADER_BYTES, 0) != HEADER_BYTES) return -1;
+  w->rows = rows;
+  return 0;
+}
+
+int soma_npy_end_at(soma_npy_writer *w, size_t rows) {
+  if (!w->f) return w->failed ? stream_failed(w) : 0;
+  if (!w->failed && fflush(w->f) != 0) stream_failed(w);
+  if (!w->failed) {   /* every row is on disk: the final shape, or a shorter one */
+    if (rows >= w->rows ? write_header(w->f, w->descr, w->rows, w->cols) != 0
+                        : salvage(w, rows) != 0)
+      stream_failed(w);
+  }
+  int rc = 0;
+  if (w->failed) {
+    salvage(w, rows);
+    rc = -1;
+  }
+  if (fclose(w->f) != 0 && !rc) rc = stream_failed(w);
   w->f = NULL;
+  if (rc) errno = w->err;
   return rc;
 }
 
+int soma_npy_end(soma_npy_writer *w) { return soma_npy_end_at(w, (size_t)-1); }
+
 int soma_npy_save(const char *path, const char *descr, size_t rows, size_t cols, const void *data) {
-  soma_npy_writer w;
-  if (soma_npy_begin(&w, path, descr, cols)) return -1;
-  if (soma_npy_append(&w, data, rows)) {
-    int e = errno;
-    fclose(w.f);
-    errno = e;
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    errno = ENAMETOOLONG;
     return -1;
   }
-  return soma_npy_end(&w);
+  soma_npy_writer w;
+  if (soma_npy_begin(&w, tmp, descr, cols)) return -1;
+  int rc = soma_npy_append(&w, data, rows);
+  rc |= soma_npy_end(&w);
+  if (rc == 0 && rename(tmp, path) == 0) return 0;
+  int e = errno;
+  remove(tmp);
+  errno = e;
+  return -1;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -211,6 +280,15 @@ int soma_npy_load(const char *path, soma_npy_array *a, char *err, size_t errlen)
     }
   }
   size_t bytes = a->count * a->itemsize;
+  /* the file must hold that much before it is allocated: a damaged header must not ask for
+   * terabytes (regular files only; a pipe is read as it comes) */
+  struct stat st;
+  long here = ftell(f);
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && here >= 0 &&
+      (uint64_t)st.st_size - (uint64_t)here < bytes) {
+    fail(err, errlen, path, "truncated data (file shorter than its shape says)");
+    goto out;
+  }
   a->data = malloc(bytes ? bytes : 1);
   if (!a->data) {
     fail(err, errlen, path, "out of memory");

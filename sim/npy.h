@@ -16,13 +16,29 @@ typedef struct soma_npy_writer {
   FILE *f;
   char descr[8];
   size_t cols, rows, itemsize;
+  int failed;        /* a write failed (a full disk): later appends are refused */
+  int err;           /* its errno */
 } soma_npy_writer;
 
 int soma_npy_begin(soma_npy_writer *w, const char *path, const char *descr, size_t cols);
+/* 0, or -1 with errno when the rows cannot be written (then and afterwards). */
 int soma_npy_append(soma_npy_writer *w, const void *data, size_t rows);
+/* Pushes buffered rows to the file: 0, or -1 with errno (the stream has failed). */
+int soma_npy_flush(soma_npy_writer *w);
+/* The rows that are in the file whole: all appended ones, or after a failure the complete
+ * rows that reached the disk. */
+size_t soma_npy_kept(soma_npy_writer *w);
+/* Writes the final shape and closes. 0, or -1 with errno when the stream failed; even then the
+ * file is a valid .npy holding the rows that reached the disk whole (soma_npy_kept), with
+ * nothing after them: a full disk loses the end of a recording, never the file. */
 int soma_npy_end(soma_npy_writer *w);
+/* soma_npy_end keeping at most rows rows (fewer than kept: the streams of one recording
+ * cut to the same length). */
+int soma_npy_end_at(soma_npy_writer *w, size_t rows);
 
-/* Writes a whole array (cols = 0: 1-D of rows elements). 0 on success, -1 with errno set. */
+/* Writes a whole array (cols = 0: 1-D of rows elements). 0 on success, -1 with errno set;
+ * it goes to a temporary file renamed to path at the end, so a failed write (a full disk)
+ * leaves no partial file and an earlier file of that name as it was. */
 int soma_npy_save(const char *path, const char *descr, size_t rows, size_t cols, const void *data);
 
 typedef struct soma_npy_array {

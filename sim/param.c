@@ -11,7 +11,7 @@ int soma_param_check(const soma_param_def *def, double v, char *msg, size_t len)
   const char *unit = def->unit && *def->unit ? def->unit : "";
   const char *sp = *unit ? " " : "";
   if (isnan(v) || (isinf(v) && !(def->flags & SOMA_INF_OK)) || (isfinite(v) && fabs(v) > FLT_MAX)) {
-    snprintf(msg, len, "%s must be a finite number (got %g)", def->name, v);
+    snprintf(msg, len, "%s must be a finite number (got %g)", def->name, isnan(v) ? NAN : v);
     return 1;
   }
   int lo_open = (def->flags & SOMA_LO_OPEN) != 0, hi_open = (def->flags & SOMA_HI_OPEN) != 0;

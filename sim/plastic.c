@@ -42,6 +42,12 @@ static int param_index(const soma_rule *r, const char *name) {
   return -1;
 }
 
+/* ms as whole steps, at most 2^30 (an interval beyond that never comes in a run) */
+static int every_steps(double ms, double dt) {
+  double steps = ms / dt;
+  return steps >= 1073741824.0 ? 1073741824 : (int)llround(steps);
+}
+
 int soma__decay_table(soma_plastic *pl, int j, double tau, double dt) {
   double span = 25 * tau / dt;   /* exp(-25) ~ 1e-11: beyond that, 0 */
   int n = span > 1 << 22 ? 1 << 22 : (int)span + 2;
@@ -261,7 +267,7 @@ int soma_proj_plastic(soma_proj *pr, const char *rule_name, const soma_param *pa
   pl->mod = mod;
   memcpy(pl->p, p, sizeof(double) * (size_t)r->n_params);
   int ie = param_index(r, "every");
-  pl->every = ie >= 0 ? (int)llround(p[ie] / net->dt) : 0;
+  pl->every = ie >= 0 ? every_steps(p[ie], net->dt) : 0;
   if (ie >= 0 && pl->every < 1) pl->every = 1;
   if (alloc_state(pl)) {
     free_state(pl, net->threads);
@@ -413,7 +419,7 @@ int soma_proj_scaling(soma_proj *pr, double target_hz, double tau_ms, double gai
   pl->scale_target = target_hz;
   pl->scale_tau = tau_ms;
   pl->scale_gain = gain;
-  int every = (int)llround(every_ms / net->dt);
+  int every = every_steps(every_ms, net->dt);
   pl->scale_every = gain > 0 ? (every < 1 ? 1 : every) : 0;
   soma__unprepare(net);
   return SOMA_OK;
@@ -501,7 +507,7 @@ int soma_proj_consolidation(soma_proj *pr, const char *kind, double lambda, doub
   pl->cons_kind = k;
   pl->cons_lambda = lambda;
   pl->cons_xi = xi;
-  int every = (int)llround(every_ms / net->dt);
+  int every = every_steps(every_ms, net->dt);
   pl->cons_every = every < 1 ? 1 : every;
   soma__unprepare(net);
   return SOMA_OK;
@@ -575,7 +581,7 @@ int soma_proj_fast_slow(soma_proj *pr, double b_fast, double b_slow, double tau_
     for (int t = 0; t < net->threads; t++)
       for (size_t j = 0; j < pr->part[t].n; j++) pl->fs_base[t][j] = pl->fs_prev[t][j] = pr->part[t].w[j];
   }
-  int every = (int)llround(every_ms / net->dt);
+  int every = every_steps(every_ms, net->dt);
   pl->fs_every = every < 1 ? 1 : every;
   double span = pl->fs_every * net->dt;
   pl->fs_af = (float)(isinf(tau_fast) ? 1.0 : exp(-span / tau_fast));

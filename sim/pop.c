@@ -41,7 +41,7 @@ static int check_var_value(soma_net *net, const soma_pop *pop, int var, double v
   const soma_var_def *d = &pop->model->vars[var];
   if (!isfinite(v) || fabs(v) > FLT_MAX)
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be a finite number within float range (got %g)",
-                      pop->name, pop->model->name, d->name, v);
+                      pop->name, pop->model->name, d->name, isnan(v) ? NAN : v);
   if (v < d->lo || v > d->hi)
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s' (%s): %s must be in [%g, %g] %s (got %g)",
                       pop->name, pop->model->name, d->name, d->lo, d->hi, d->unit, v);
@@ -369,7 +369,7 @@ int soma_pop_add_spikes(soma_pop *pop, size_t n, const int32_t *ids, const doubl
     }
     /* a spike at time t is emitted by the step that ends at t */
     double steps = times[k] / net->dt;
-    if (!isfinite(times[k]) || steps > 4e15) {
+    if (!isfinite(times[k]) || fabs(steps) > 4e15) {   /* (-1e308 ms overflowed the step) */
       free(add);
       return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': spike %zu has time %g ms",
                         pop->name, k, times[k]);
@@ -458,7 +458,7 @@ int soma_pop_schedule(soma_pop *pop, const char *var, size_t n, const double *ti
   }
   pop->sched = grown;
   for (size_t k = 0; k < n; k++) {
-    int bad = !isfinite(times[k]) || times[k] / net->dt > 4e15;
+    int bad = !isfinite(times[k]) || fabs(times[k] / net->dt) > 4e15;
     int64_t s = bad ? 0 : llround(times[k] / net->dt);
     const char *why = bad ? "is not a valid time"
                       : s < net->step ? "is in the past"
@@ -496,11 +496,16 @@ int soma_pop_poisson_input(soma_pop *pop, const char *port, double rate_hz, doub
                       pop->model->n_ports ? " (ports: " : "; it takes no input",
                       pop->model->n_ports ? ports : "", pop->model->n_ports ? ")" : "");
   }
+  /* the bound keeps the count per step well inside what the Poisson sampler handles */
   if (!(rate_hz >= 0) || !isfinite(rate_hz))
     return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': Poisson input rate must be >= 0 Hz (got %g)",
                       pop->name, rate_hz);
+  if (rate_hz > 1e8)
+    return soma_net_fail(net, SOMA_ERR_PARAM, "population '%s': Poisson input rate must be at most "
+                      "1e+08 Hz, the summed rate of all its inputs (got %g)", pop->name, rate_hz);
   const soma_port_def *pd = &pop->model->ports[p];
-  if (!isfinite(weight) || (pd->sign > 0 && weight < 0) || (pd->sign < 0 && weight > 0))
+  if (!isfinite(weight) || fabs(weight) > FLT_MAX || (pd->sign > 0 && weight < 0) ||
+      (pd->sign < 0 && weight > 0))
     return soma_net_fail(net, SOMA_ERR_PARAM,
                       "population '%s': weights on port '%s' must be %s %s (got %g)", pop->name,
                       pd->name, pd->sign > 0 ? ">= 0" : pd->sign < 0 ? "<= 0" : "finite", pd->unit,

@@ -172,6 +172,7 @@ static inline void emit(build *b, uint32_t i, uint32_t j, uint32_t id_a, uint32_
 enum { REDRAW = 16, SEQ = 0xffffffffu };
 
 static void draw_k(build *b, uint32_t e, uint32_t kind, uint32_t n, int64_t x, int k, int multapses) {
+  if (k <= 0) return;   /* nothing to draw (and m may be 0: one neuron without autapses) */
   const uint32_t seed = b->pr->net->seed, stream = b->pr->stream;
   uint32_t m = x >= 0 ? n - 1 : n;
   uint32_t *restrict out = b->draws;
@@ -618,7 +619,8 @@ int soma_proj_set_weights(soma_proj *pr, const double *w, size_t n) {
               (pd->sign < 0 && w[k] > 0);
     if (bad)
       return soma_net_fail(net, SOMA_ERR_PARAM, "projection '%s': set weights: value %zu is %g, "
-                           "but weights on port '%s' of %s must be %s %s", pr->name, k + 1, w[k],
+                           "but weights on port '%s' of %s must be %s %s", pr->name, k + 1,
+                           isnan(w[k]) ? NAN : w[k],
                            pd->name, pr->post->model->name,
                            pd->sign > 0 ? ">= 0" : pd->sign < 0 ? "<= 0" : "finite", pd->unit);
   }

@@ -264,10 +264,23 @@ int soma_rec_stream(soma_rec *rec, const char *dir) {
 
 int soma_rec_write(soma_rec *rec, const char *dir) {
   if (rec->streaming) {
-    int bad = soma_npy_end(&rec->w1) != 0;
-    if (rec->is_spikes) bad |= soma_npy_end(&rec->w2) != 0;
+    /* after a failed write (a full disk) each file keeps its rows that reached the disk whole;
+     * spike times and ids are cut to the same length */
     rec->streaming = 0;
-    return bad ? io_fail(rec, "finish", "its stream") : SOMA_OK;
+    if (rec->is_spikes) {
+      soma_npy_flush(&rec->w1);
+      soma_npy_flush(&rec->w2);
+    }
+    size_t keep = soma_npy_kept(&rec->w1);
+    if (rec->is_spikes && soma_npy_kept(&rec->w2) < keep) keep = soma_npy_kept(&rec->w2);
+    int bad = soma_npy_end_at(&rec->w1, keep) != 0;
+    int e = rec->w1.err;
+    if (rec->is_spikes && soma_npy_end_at(&rec->w2, keep) != 0) bad = 1, e = e ? e : rec->w2.err;
+    if (!bad) return SOMA_OK;
+    return soma_net_fail(rec->net, SOMA_ERR_IO, "recording '%s': cannot finish its stream: %s; "
+                         "%s the first %zu %s", rec->name, strerror(e ? e : EIO),
+                         rec->is_spikes ? "its two files keep" : "its file keeps", keep,
+                         rec->is_spikes ? "spikes" : "samples");
   }
   char p1[4096], p2[4096];
   paths(rec, dir, p1, p2, sizeof p1);

@@ -104,7 +104,9 @@ static int prepare(soma_plastic *pl) {
     pl->table_n[GROW] = pl->every + 1;
     /* the presynaptic trace is exactly 0 after table_n[0] steps, so no pair can form later;
        ten eligibility time constants on, what is left (< 5e-5 of it) is set to 0 */
-    c->quiet_steps = pl->proj->d_max + 1 + pl->table_n[0] + (int64_t)ceil(10 * p[TAU_E] / dt);
+    double e_steps = ceil(10 * p[TAU_E] / dt);   /* tau_e up to 3e38 ms: never quiet */
+    c->quiet_steps = pl->proj->d_max + 1 + pl->table_n[0] + (e_steps < 1e15 ? (int64_t)e_steps
+                                                                             : (int64_t)1e15);
   }
   return SOMA_OK;
 }

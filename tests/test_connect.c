@@ -522,6 +522,27 @@ TEST(fixed_indegree_self) {
   soma_net_destroy(net);
 }
 
+/* Found by tests/fuzz/lua.c: net:connect(P, P, {rule = "fixed_indegree", k = 0}) with P one
+ * neuron and no autapses divided by zero (no candidates, nothing to draw). k = 0 makes an
+ * empty projection for every rule and size. */
+TEST(fixed_degree_zero_from_one_neuron) {
+  soma_net *net = net_t(1);
+  soma_pop *a = lif(net, "a", 1), *b = lif(net, "b", 3);
+  REQUIRE(a && b);
+  soma_conn in = soma_conn_rule_fixed_indegree(0), out = soma_conn_rule_fixed_outdegree(0);
+  soma_proj *p1 = tf_proj(net, "in_self", a, a, &in), *p2 = tf_proj(net, "out_self", a, a, &out);
+  in.multapses = out.multapses = 0;
+  soma_proj *p3 = tf_proj(net, "in_distinct", a, a, &in), *p4 = tf_proj(net, "out_b", a, b, &out);
+  REQUIRE(p1 && p2 && p3 && p4);
+  CHECK(soma_proj_size(p1) == 0 && soma_proj_size(p2) == 0 && soma_proj_size(p3) == 0 &&
+        soma_proj_size(p4) == 0);
+  CHECK(soma_net_run(net, 1) == SOMA_OK);
+  in.k = 1;   /* one source wanted, none allowed */
+  CHECK(soma_proj_create(net, "in_one", a, a, &in) == NULL);
+  CHECK_MSG(strstr(soma_net_errmsg(net), "no sources to draw from"), "%s", soma_net_errmsg(net));
+  soma_net_destroy(net);
+}
+
 TEST(fixed_outdegree_exact) {
   const int NA = 70, NB = 120, K = 25;
   int in[120], out[120];
@@ -1001,6 +1022,7 @@ int main(void) {
   RUN(bernoulli_rejects_bad_p);
   RUN(fixed_indegree_exact);
   RUN(fixed_indegree_self);
+  RUN(fixed_degree_zero_from_one_neuron);
   RUN(fixed_outdegree_exact);
   RUN(weight_distributions);
   RUN(delay_distributions_on_grid);

@@ -213,6 +213,28 @@ TEST(every_world_draws_inside_its_rectangle) {
   }
 }
 
+/* Found by tests/fuzz/params.c: a forage hazard of radius 1e9 m drawn small became a circle of
+ * 2^15 pixels, whose x*x + y*y overflowed int and whose 2^32 pixels took minutes. Circles are
+ * drawn only where they meet the canvas. */
+TEST(huge_circles_are_clipped) {
+  uint8_t px[40 * 30 * 4];
+  soma_canvas c = {40, 30, px};
+  memset(px, 0, sizeof px);
+  canvas_circle(&c, 20, 15, 1 << 15, 0xff0000ffu, 1);   /* covers everything */
+  int all = 1;
+  for (int k = 0; k < 40 * 30; k++) all &= px[4 * k] == 0xff;
+  CHECK(all);
+  memset(px, 0, sizeof px);
+  canvas_circle(&c, -30000, 15, 30010, 0x00ff00ffu, 0);   /* its rim crosses the left edge */
+  int some = 0, inside = 1;
+  for (int k = 0; k < 40 * 30; k++) some |= px[4 * k + 1] == 0xff;
+  for (int y = 0; y < 30; y++) inside &= px[4 * (y * 40 + 30) + 1] == 0;   /* right of the rim */
+  CHECK(some && inside);
+  canvas_circle(&c, 1 << 30, 1 << 30, 1 << 15, 0x0000ffffu, 1);   /* far away: nothing */
+  canvas_circle(&c, 0, 0, (1 << 15) + 1, 0x0000ffffu, 1);          /* too big: refused */
+  for (int k = 0; k < 40 * 30; k++) CHECK(px[4 * k + 2] == 0);
+}
+
 TEST(every_world_describes_itself) {
   for (int i = 0; i < soma_world_count(); i++) {
     char *buf = NULL;
@@ -234,6 +256,7 @@ int main(void) {
   RUN(bandit_pays_with_its_probabilities_and_reverses);
   RUN(every_world_repeats_its_episodes_for_a_seed);
   RUN(every_world_draws_inside_its_rectangle);
+  RUN(huge_circles_are_clipped);
   RUN(every_world_describes_itself);
   return h_done();
 }

@@ -136,6 +136,9 @@ static int bad_config(fx *f, soma_net_config c) {
 BAD(cfg_dt_zero) { soma_net_config c = soma_net_defaults(); c.dt = 0; return bad_config(f, c); }
 BAD(cfg_dt_negative) { soma_net_config c = soma_net_defaults(); c.dt = -0.1; return bad_config(f, c); }
 BAD(cfg_dt_nan) { soma_net_config c = soma_net_defaults(); c.dt = NAN; return bad_config(f, c); }
+/* found by tests/fuzz/params.c: with dt = 1e-300, step counts overflowed every integer */
+BAD(cfg_chunk_huge) { soma_net_config c = soma_net_defaults(); c.chunk = 1e300; return bad_config(f, c); }
+BAD(cfg_dt_tiny) { soma_net_config c = soma_net_defaults(); c.dt = 1e-300; return bad_config(f, c); }
 BAD(cfg_threads_zero) { soma_net_config c = soma_net_defaults(); c.threads = 0; return bad_config(f, c); }
 BAD(cfg_threads_negative) { soma_net_config c = soma_net_defaults(); c.threads = -3; return bad_config(f, c); }
 BAD(cfg_max_delay_below_dt) { soma_net_config c = soma_net_defaults(); c.max_delay = 0.05; return bad_config(f, c); }
@@ -408,6 +411,16 @@ BAD(spikes_in_past) {
   double t = 0.5;
   return soma_pop_add_spikes(f->src, 1, &id, &t);
 }
+/* found by tests/fuzz/lua.c: -1e308 ms overflowed the step number */
+BAD(spikes_far_in_past) {
+  int32_t id = 0;
+  double t = -1e308;
+  return soma_pop_add_spikes(f->src, 1, &id, &t);
+}
+BAD(schedule_far_in_past) {
+  double t = -1e308, v = 1;
+  return soma_pop_schedule(f->exc, "I_e", 1, &t, &v);
+}
 BAD(spikes_at_now) {
   int32_t id = 2;
   double t = 1.0;
@@ -522,6 +535,25 @@ BAD(max_rate_negative) { return soma_pop_set_max_rate(f->exc, -1); }
 BAD(max_rate_nan) { return soma_pop_set_max_rate(f->exc, NAN); }
 BAD(pinput_unknown_port) { return soma_pop_poisson_input(f->exc, "exc", 100, 1); }
 BAD(pinput_negative_rate) { return soma_pop_poisson_input(f->exc, "ex", -100, 1); }
+/* found by tests/fuzz/params.c: 1e300 Hz hung GSL's Poisson sampler (its count overflows) */
+BAD(pinput_huge_rate) { return soma_pop_poisson_input(f->exc, "ex", 1e300, 1); }
+BAD(pinput_weight_beyond_float) { return soma_pop_poisson_input(f->exc, "ex", 100, 1e39); }
+/* found by tests/fuzz/params.c: bounds that keep almost nothing made every synapse redraw
+ * 10000 times (and then get NaN) */
+BAD(proj_weight_bounds_keep_nothing) {
+  soma_conn c = soma_conn_defaults();
+  c.weight = soma_dist_clip(soma_dist_normal(0, 1), 10, 11);
+  return CTOR(soma_proj_create(f->net, "x", f->src, f->exc, &c));
+}
+BAD(pop_var_bounds_keep_nothing) {
+  soma_dist d = soma_dist_clip(soma_dist_exponential(1), 50, INFINITY);
+  return soma_pop_set_var_dist(f->exc, "V_m", &d);
+}
+BAD(proj_delay_lognormal_point_outside) {
+  soma_conn c = soma_conn_defaults();
+  c.delay = soma_dist_clip(soma_dist_lognormal(3, 0), 0.1, 2);   /* always e^3 = 20.1 ms */
+  return CTOR(soma_proj_create(f->net, "x", f->src, f->exc, &c));
+}
 BAD(pinput_wrong_sign) { return soma_pop_poisson_input(f->cond, "in", 100, -1); }
 BAD(pinput_into_source) { return soma_pop_poisson_input(f->src, "ex", 100, 1); }
 
@@ -536,6 +568,8 @@ typedef struct bad_case {
 static const bad_case cases[] = {
   {"config dt = 0", cfg_dt_zero, CTOR_NULL, {"network", "dt", "> 0", "got 0"}},
   {"config dt < 0", cfg_dt_negative, CTOR_NULL, {"dt", "> 0", "got -0.1"}},
+  {"config dt = 1e-300", cfg_dt_tiny, CTOR_NULL, {"dt", "from 0.0001 to 10 ms", "got 1e-300"}},
+  {"config chunk = 1e300", cfg_chunk_huge, CTOR_NULL, {"chunk", "<= 1e7 ms", "1e+300"}},
   {"config dt NaN", cfg_dt_nan, CTOR_NULL, {"dt", "nan"}},
   {"config threads = 0", cfg_threads_zero, CTOR_NULL, {"threads", "between 1", "got 0"}},
   {"config threads < 0", cfg_threads_negative, CTOR_NULL, {"threads", "got -3"}},
@@ -652,6 +686,8 @@ static const bad_case cases[] = {
   {"writing into a missing directory", rec_write_unwritable, SOMA_ERR_IO,
    {"recording 'exc.V_m'", "cannot write", "/nonexistent-soma-dir/sub/exc.V_m.npy"}},
 
+  {"spike at -1e308 ms", spikes_far_in_past, P, {"population 'src'", "spike 0 has time -1e+308 ms"}},
+  {"step current at -1e308 ms", schedule_far_in_past, P, {"population 'exc'", "-1e+308", "not a valid time"}},
   {"spike in the past", spikes_in_past, P,
    {"population 'src'", "spike time 0.5 ms", "neuron 0", "not after the current time 1 ms", "ahead of time"}},
   {"spike at the current time", spikes_at_now, P, {"population 'src'", "spike time 1 ms", "not after"}},
@@ -699,6 +735,15 @@ static const bad_case cases[] = {
   {"NaN max_rate", max_rate_nan, P, {"population 'exc'", "max_rate", "nan"}},
   {"Poisson input on an unknown port", pinput_unknown_port, P, {"population 'exc'", "no port 'exc'", "ex, in"}},
   {"Poisson input with a negative rate", pinput_negative_rate, P, {"population 'exc'", "rate", ">= 0 Hz", "got -100"}},
+  {"Poisson input at 1e300 Hz", pinput_huge_rate, P, {"population 'exc'", "at most 1e+08 Hz", "got 1e+300"}},
+  {"Poisson input weight beyond float range", pinput_weight_beyond_float, P,
+   {"population 'exc'", "port 'ex'", "got 1e+39"}},
+  {"weight bounds that keep almost nothing", proj_weight_bounds_keep_nothing, CTOR_NULL,
+   {"projection 'x'", "normal(0, 1) in [10, 11]", "keep only", "widen them"}},
+  {"initial-value bounds that keep almost nothing", pop_var_bounds_keep_nothing, P,
+   {"exponential(1) in [50, inf]", "keep only"}},
+  {"a lognormal with sigma 0 outside its bounds", proj_delay_lognormal_point_outside, CTOR_NULL,
+   {"projection 'x'", "lognormal(3, 0) in [0.1, 2]", "keep only 0%"}},
   {"Poisson input with a negative conductance", pinput_wrong_sign, P,
    {"population 'cond'", "port 'in'", ">= 0 nS", "got -1"}},
   {"Poisson input into a spike source", pinput_into_source, P, {"population 'src'", "takes no input"}},
@@ -1024,6 +1069,79 @@ TEST(numeric_divergence_lif_absurd_capacitance) {
   soma_net_destroy(net);
 }
 
+/* n_src Poisson sources at rate_hz, all to all onto n lif neurons called post with weight w:
+ * the projection (named "src->post"), or NULL */
+static soma_proj *driven(soma_net *net, int n_src, double rate_hz, const char *post, int n,
+                         double w) {
+  soma_pop *s = soma_pop_create(net, "src", "poisson", n_src, (soma_param[]){{"rate", rate_hz}, {NULL, 0}});
+  soma_pop *p = soma_pop_create(net, post, "lif", n, NULL);
+  soma_conn c = soma_conn_defaults();
+  c.weight = soma_dist_const(w);
+  return s && p ? soma_proj_create(net, "src->post", s, p, &c) : NULL;
+}
+
+/* A learning rule with an absurd learning rate (A_plus = 1e38, w_max inf) drives weights to
+ * inf, and then the targets' input: the run stops naming the projection, its rule and the
+ * synapse, before the population it poisons. */
+TEST(numeric_plastic_weight_diverges) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  soma_proj *pr = driven(net, 20, 200, "post", 5, 100);
+  REQUIRE(pr);
+  REQUIRE(soma_proj_plastic(pr, "stdp", (soma_param[]){{"A_plus", 1e38}, {"A_minus", 0}, {NULL, 0}},
+                            NULL) == SOMA_OK);
+  int rc = soma_net_run(net, 500);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  CHECK_MSG(contains_all(msg, (const char *[]){"projection 'src->post' (stdp)", "weight from 'src' neuron",
+                                               "to 'post' neuron", "became inf", "diverged",
+                                               "learning rates", NULL}), "%s", msg);
+  CHECK(soma_net_time(net) < 500);
+  printf("  %s\n", msg);
+  soma_net_destroy(net);
+}
+
+/* A modulator whose scheduled amounts overflow becomes inf while the network runs: the run
+ * stops naming it (adding such amounts directly is refused: see the catalogue). */
+TEST(numeric_modulator_runaway) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  REQUIRE(soma_pop_create(net, "p", "lif", 2, NULL));
+  soma_mod *m = soma_mod_create(net, "dopamine", 0, INFINITY);
+  REQUIRE(m);
+  REQUIRE(soma_mod_schedule(m, 2, (double[]){10, 20}, (double[]){1e308, 1e308}) == SOMA_OK);
+  int rc = soma_net_run(net, 300);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  CHECK_MSG(contains_all(msg, (const char *[]){"modulator 'dopamine' became inf", "ran away", NULL}),
+            "%s", msg);
+  soma_net_destroy(net);
+  /* m:add of amounts whose sum overflows */
+  net = make_net(0.1, 1);
+  REQUIRE(net);
+  m = soma_mod_create(net, "dopamine", 0, 100);
+  REQUIRE(m && soma_mod_add(m, 1e308) == SOMA_OK);
+  CHECK(soma_mod_add(m, 1e308) == SOMA_ERR_PARAM);
+  CHECK_MSG(strstr(soma_net_errmsg(net), "modulator 'dopamine': adding 1e+308 to its phasic part "
+                                         "(1e+308) overflows"), "%s", soma_net_errmsg(net));
+  CHECK(isfinite(soma_mod_value(m)));
+  soma_net_destroy(net);
+}
+
+/* A static weight near the float limit is accepted, but the input it delivers overflows: the
+ * run stops naming the target population and the synaptic variable. */
+TEST(numeric_huge_static_weight) {
+  soma_net *net = make_net(0.1, 1);
+  REQUIRE(net);
+  REQUIRE(driven(net, 10, 500, "target", 2, 3e38));
+  int rc = soma_net_run(net, 200);
+  const char *msg = soma_net_errmsg(net);
+  CHECK(rc == SOMA_ERR_NUMERIC);
+  CHECK_MSG(contains_all(msg, (const char *[]){"population 'target' (lif)", "became inf", "weights", NULL}),
+            "%s", msg);
+  soma_net_destroy(net);
+}
+
 int main(void) {
   RUN(catalogue_of_bad_input);
   RUN(failed_calls_leave_no_trace_in_a_run);
@@ -1036,5 +1154,8 @@ int main(void) {
   RUN(numeric_divergence_izhikevich);
   RUN(numeric_divergence_adex_fast_adaptation);
   RUN(numeric_divergence_lif_absurd_capacitance);
+  RUN(numeric_plastic_weight_diverges);
+  RUN(numeric_modulator_runaway);
+  RUN(numeric_huge_static_weight);
   return h_done();
 }

@@ -1,7 +1,9 @@
 /* test_json_read.c — the JSON reader (sim/json_read.c): values of every type, escapes and
  * UTF-8, numbers kept as text and read as doubles, lookups, and syntax errors with their line
  * and column. */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "sim/json_read.h"
@@ -40,6 +42,13 @@ TEST(syntax_errors_say_where) {
     {"[1] 2", "text after the value at line 1, column 5"},
     {"", "unexpected end at line 1, column 1"},
     {"{\"a\": @}", "unexpected character at line 1, column 7"},
+    /* numbers follow JSON's grammar (these were kept as text before: found by tests/fuzz/json.c) */
+    {"[-]", "bad number at line 1, column 2"},
+    {"[1.]", "bad number at line 1, column 2"},
+    {"[01]", "bad number at line 1, column 2"},
+    {"{\"a\": 1e}", "bad number at line 1, column 7"},
+    {"[1.2.3]", "bad number at line 1, column 2"},
+    {"[2-1]", "bad number at line 1, column 2"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     char err[200] = "";
@@ -51,6 +60,19 @@ TEST(syntax_errors_say_where) {
   char err[300] = "";
   CHECK(soma_json_load("/nonexistent/meta.json", err, sizeof err) == NULL);
   CHECK_MSG(strstr(err, "cannot open /nonexistent/meta.json") != NULL, "%s", err);
+  /* a file with a NUL byte: the text would have ended there ("{}\0garbage" read as {}) */
+  char path[] = "/tmp/soma_json_nul_XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, "{}\0{\"x\"", 7) == 7);
+  close(fd);
+  CHECK(soma_json_load(path, err, sizeof err) == NULL);
+  CHECK_MSG(strstr(err, "a NUL byte at offset 2"), "%s", err);
+  unlink(path);
+  /* good numbers */
+  soma_json *j = soma_json_parse("[0, -0, 0.5, -1.25e+3, 1E-2, 10]", err, sizeof err);
+  CHECK_MSG(j && j->n == 6, "%s", err);
+  soma_json_free(j);
 }
 
 int main(void) {

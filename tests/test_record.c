@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -606,6 +608,87 @@ typedef struct damaged {
 
 #define RAW(s) s, sizeof(s) - 1
 
+/* A full disk, simulated by a file size limit (RLIMIT_FSIZE: writes beyond it fail with
+ * EFBIG, as on a full disk with ENOSPC): a stream fails, and its file is still a valid .npy
+ * holding the rows that reached the disk whole; spike times and ids are cut to the same
+ * length; a whole-file write that fails leaves no file and an earlier one intact. */
+TEST(full_disk_keeps_whole_rows) {
+  char dir[64], path[256], old[256];
+  REQUIRE(make_tmpdir(dir));
+  struct rlimit was;
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &was) == 0);
+  void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit lim = {20000, was.rlim_max};   /* bytes per file */
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+  /* a stream of 3-column float32 rows */
+  snprintf(path, sizeof path, "%s/stream.npy", dir);
+  soma_npy_writer w;
+  REQUIRE(soma_npy_begin(&w, path, "<f4", 3) == 0);
+  float row[3 * 100];
+  for (int k = 0; k < 300; k++) row[k] = (float)k;
+  int failed_at = -1;
+  for (int b = 0; b < 100 && failed_at < 0; b++)
+    if (soma_npy_append(&w, row, 100)) failed_at = b;
+  size_t kept = soma_npy_kept(&w);
+  int rc = soma_npy_end(&w);
+  int e = errno;
+  /* a whole file that does not fit, over an earlier one */
+  snprintf(old, sizeof old, "%s/whole.npy", dir);
+  float small[4] = {1, 2, 3, 4};
+  REQUIRE(soma_npy_save(old, "<f4", 4, 0, small) == 0);
+  static float big[20000];
+  int rc_big = soma_npy_save(old, "<f4", 20000, 0, big);
+  setrlimit(RLIMIT_FSIZE, &was);
+  signal(SIGXFSZ, xfsz);
+  CHECK_MSG(failed_at >= 0 && rc == -1 && e == EFBIG, "append failed at %d, end %d (%s)", failed_at,
+            rc, strerror(e));
+  soma_npy_array a;
+  char err[256];
+  REQUIRE(soma_npy_load(path, &a, err, sizeof err) == 0);
+  /* what stdio got to the disk before the limit: at least its last full buffer */
+  CHECK_MSG(a.ndim == 2 && a.shape[0] == kept && a.shape[1] == 3 && kept >= (16384 - 128) / 12 &&
+            kept <= (20000 - 128) / 12, "kept %zu rows, the file has %zu", kept, a.shape[0]);
+  int same = 1;
+  for (size_t k = 0; k < a.count; k++) same &= ((float *)a.data)[k] == (float)(k % 300);
+  CHECK(same);
+  soma_npy_free(&a);
+  CHECK(rc_big == -1);
+  REQUIRE(soma_npy_load(old, &a, err, sizeof err) == 0);
+  CHECK(a.count == 4 && ((float *)a.data)[3] == 4);
+  soma_npy_free(&a);
+  snprintf(path, sizeof path, "%s/whole.npy.tmp", dir);
+  CHECK(access(path, F_OK) != 0);
+  /* a spike recording streamed until the limit: both files keep the same spikes */
+  run_set s;
+  REQUIRE(build_set(&s, 1));
+  REQUIRE(soma_rec_stream(s.rec[0], dir) == SOMA_OK);
+  lim.rlim_cur = 3000;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+  signal(SIGXFSZ, SIG_IGN);
+  int run_rc = soma_net_run(s.net, 200);
+  for (int k = 0; k < 20 && run_rc == SOMA_OK; k++) run_rc = soma_net_run(s.net, 200);
+  int write_rc = soma_rec_write(s.rec[0], dir);
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", soma_net_errmsg(s.net));
+  setrlimit(RLIMIT_FSIZE, &was);
+  signal(SIGXFSZ, xfsz);
+  CHECK_MSG(run_rc == SOMA_ERR_IO && write_rc == SOMA_ERR_IO, "run %d, write %d", run_rc, write_rc);
+  CHECK_MSG(strstr(msg, "cannot finish its stream: File too large; its two files keep the first"),
+            "%s", msg);
+  char pt[300], pi[300];
+  snprintf(pt, sizeof pt, "%s/%s.spike_t.npy", dir, soma_pop_name(soma_rec_pop(s.rec[0])));
+  snprintf(pi, sizeof pi, "%s/%s.spike_i.npy", dir, soma_pop_name(soma_rec_pop(s.rec[0])));
+  soma_npy_array t, ids;
+  REQUIRE(soma_npy_load(pt, &t, err, sizeof err) == 0);
+  REQUIRE(soma_npy_load(pi, &ids, err, sizeof err) == 0);
+  CHECK_MSG(t.count == ids.count && t.count > 100, "%zu times, %zu ids", t.count, ids.count);
+  printf("  a 3000-byte limit: the streams keep %zu spikes; %s\n", t.count, msg);
+  soma_npy_free(&t);
+  soma_npy_free(&ids);
+  soma_net_destroy(s.net);
+  rm_rf(dir);
+}
+
 TEST(npy_load_rejects_damaged_files) {
   char dir[64];
   REQUIRE(make_tmpdir(dir));
@@ -616,6 +699,9 @@ TEST(npy_load_rejects_damaged_files) {
      "truncated data"},
     {"trailing", "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 12, NULL, 0,
      "trailing bytes"},
+    /* found by tests/fuzz/npy.c: a shape of 666 GB in a small file was allocated first */
+    {"huge_shape", "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 83300), }", 64,
+     NULL, 0, "truncated data"},
     {"fortran", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", 32, NULL, 0,
      "fortran_order"},
     {"big_endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", 16, NULL, 0,
@@ -785,6 +871,7 @@ int main(void) {
   RUN(streaming_equals_memory_byte_for_byte);
   RUN(stream_closed_by_destroy_is_readable);
   RUN(unwritable_directories);
+  RUN(full_disk_keeps_whole_rows);
   RUN(npy_load_rejects_damaged_files);
   RUN(describe_is_valid_json);
   return h_done();

@@ -4,7 +4,8 @@
 set -e
 PKGS="build-essential pkg-config libgsl-dev liblua5.4-dev lua5.4 libsdl2-dev libsdl2-ttf-dev
 libpng-dev librandom123-dev libopenblas-dev nettle-dev fonts-dejavu-core xvfb xauth xdotool python3 python3-numpy
-python3-brian libopenmpi-dev openmpi-bin"
+python3-brian libopenmpi-dev openmpi-bin
+clang libclang-rt-14-dev libomp-dev valgrind"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
