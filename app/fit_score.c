@@ -30,7 +30,7 @@
 enum { MIN_ROWS = 40, MIN_PART = 4, RSA_BINS = 10 };
 
 fit_opts fit_opts_defaults(void) {
-  return (fit_opts){.model = "pca", .seeds = 5, .seed = 0, .dims = 3, .iterations = 0,
+  return (fit_opts){.model = "contrastive", .seeds = 5, .seed = 0, .dims = 3, .iterations = 0,
                     .split = FIT_SPLIT_CEBRA, .decoders = "knn,ridge",
                     .robustness = FIT_ROBUST_EMBEDDING};
 }

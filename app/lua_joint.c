@@ -231,7 +231,7 @@ static int l_fit(lua_State *L) {
   lsoma_run *run = lsoma_run_of(L);
   fit_data_opts dopts = fit_data_defaults();
   fit_opts o = fit_opts_defaults();
-  o.model = la_str(L, 1, call, "model", "pca");
+  o.model = la_str(L, 1, call, "model", "contrastive");
   const char *b = list_field(L, 1, call, "behaviour");
   if (b) dopts.behaviour = *b ? b : "position";
   dopts.latents = list_field(L, 1, call, "latents");
