@@ -55,9 +55,7 @@ int fit_write(const fit_result *r, const char *dir, int export, char *err, size_
   FILE *f = rundir_open(dir, "scorecard.json", err, errlen);
   if (!f) return SOMA_ERR_IO;
   fit_report_json(r, f);
-  if (fclose(f) != 0)
-    return joint_fail(err, errlen, SOMA_ERR_IO, "cannot write %s/scorecard.json: %s", dir,
-                      strerror(errno));
+  if (rundir_commit(f, dir, "scorecard.json", err, errlen)) return SOMA_ERR_IO;
   int rc = fit_figures(r, dir, err, errlen);
   if (!rc && export) rc = fit_export(r, dir, err, errlen);
   return rc;

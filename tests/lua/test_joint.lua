@@ -107,7 +107,7 @@ end)
 
 H.test("mistakes name the call, the problem and the fix", function()
   H.errors(function() soma.joint.fit{ modle = "pca" } end, "soma.joint.fit", "unknown", "modle", "model")
-  H.errors(function() soma.joint.fit{ model = "cebraa" } end, "unknown model 'cebraa'", "the models: pca")
+  H.errors(function() soma.joint.fit{ model = "cebraa" } end, "unknown model 'cebraa'", "the models: contrastive, contrastive-time, pca")
   H.errors(function() soma.joint.fit{ data = 3 } end, "data must be a run directory, a table", "got integer")
   H.errors(function() soma.joint.fit{ data = { x = { 1, 2 } } } end, "data.y is missing")
   H.errors(function() soma.joint.fit{ data = { x = { 1, 2, 3 }, y = { 1, 2 } }, write = false } end,
