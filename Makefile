@@ -100,10 +100,12 @@ $(OUT)/bench_worlds: bench/micro_worlds.c $(LIB)
 $(OUT)/bench_contrastive: bench/micro_contrastive.c tests/joint_track.h $(LIB)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds
+bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds $(OUT)/bench_contrastive
 	$(OUT)/bench_models
 	@mkdir -p bench/out
 	$(OUT)/bench_worlds | tee bench/out/worlds.md
+	$(OUT)/bench_contrastive 1000 1 1 5 | tee bench/out/contrastive.md
+	$(OUT)/bench_contrastive 1000 1 2 5 | tee -a bench/out/contrastive.md
 	bench/run.sh
 
 TASKS := labyrinth_fewshot dyna_maze water_maze tmaze_reversal bandit_reversal baselines_dyna
