@@ -5,13 +5,13 @@
 -- of the place-cell and actor populations, fitted for 5 seeds, scored on how well it
 -- identifies the agent's position (kNN R², test block) and how consistent it is across seeds.
 -- The scorecard goes to fit-<model>-<date>-<time>/ in the run directory and into results.json.
---   soma run scripts/fit_labyrinth.lua                          (about a minute)
+--   soma run scripts/fit_labyrinth.lua                          (about 3 minutes)
 --   soma run scripts/fit_labyrinth.lua --set model=lds --set bin=25
 --   soma fit runs/fit_labyrinth-<date>-<time> --bin 100 --export       (the same, by hand)
 params = {
   runs = 20,            -- runs from home to the water
   max_steps = 60000,    -- per run
-  model = "pca",        -- the embedding (soma fit --help lists them; contrastive: CEBRA)
+  model = "contrastive", -- the embedding: CEBRA-Behavior (soma fit --help lists the others)
   dims = 3,
   seeds = 5,
   bin = 100,            -- ms: one decision window of the agent
