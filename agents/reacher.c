@@ -410,6 +410,7 @@ int soma_reacher_run_trial(soma_reacher *r, soma_env *env, const soma_env_driver
       soma_env_result res;
       if (soma_env_drive_step(d, env, a, 2, &res, err, len)) return SOMA_ERR_PARAM;
       out->steps++;
+      out->reward += res.reward;
       out->terminated |= res.terminated;
       if (k == pulse - 1) out->channel_force = env->latent[i_force];
     }

@@ -96,6 +96,7 @@ typedef struct soma_reacher_trial {
   double weights_fast, weights_slow;   /* ... that their fast and their slow parts add */
   double t_ms;            /* network time at the end of the trial */
   int64_t steps;          /* world steps */
+  double reward;          /* the world's rewards summed */
   int terminated;         /* the world ended the trial (the cursor stopped on the target) */
 } soma_reacher_trial;
 

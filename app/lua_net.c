@@ -12,6 +12,7 @@
 #include "app/lua_args.h"
 #include "app/lua_array.h"
 #include "app/lua_actor_critic.h"
+#include "app/lua_reacher.h"
 #include "app/lua_baselines.h"
 #include "app/lua_dist.h"
 #include "app/dashboard.h"
@@ -612,6 +613,7 @@ void lsoma_open(lua_State *L, lsoma_run *run) {
   lua_newtable(L);
   lbaselines_open(L);
   lactor_critic_open(L);
+  lreacher_open(L);
   lua_setfield(L, -2, "agent");
   lresults_open(L);
   lua_pushstring(L, SOMA_VERSION);
