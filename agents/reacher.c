@@ -213,7 +213,8 @@ static int build(soma_reacher *r, char *err, size_t len) {
   /* the parts are updated every 10 ms or the largest span below that divides a trial */
   long long t_steps = llround(T / p->dt), every = llround(floor(10 / p->dt + 1e-9));
   while (every > 1 && t_steps % every) every--;
-  if (soma_proj_fast_slow(r->proj, bf, bs, tf, ts, (double)(every < 1 ? 1 : every) * p->dt) != SOMA_OK)
+  double every_ms = (double)(every < 1 ? 1 : every) * p->dt;
+  if (soma_proj_fast_slow(r->proj, bf, bs, tf, ts, every_ms) != SOMA_OK)
     return fail_engine(r, "fast and slow weights", err, len);
   if (!(r->motor_spikes = soma_rec_spikes(r->net, r->motor, NULL, 0)))
     return fail_engine(r, "motor spikes", err, len);
@@ -284,7 +285,10 @@ static void drive_angles(soma_reacher *r, int k, double a[4]) {
   }
   for (int v = 0; v < 4; v++) {
     double sx = 0, sy = 0;
-    for (int j = 0; j < p->n_motor; j++) sx += D[4 * j + v] * r->ux[j], sy += D[4 * j + v] * r->uy[j];
+    for (int j = 0; j < p->n_motor; j++) {
+      sx += D[4 * j + v] * r->ux[j];
+      sy += D[4 * j + v] * r->uy[j];
+    }
     a[v] = atan2(sy, sx);
   }
 }
@@ -357,7 +361,8 @@ int soma_reacher_run_trial(soma_reacher *r, soma_env *env, const soma_env_driver
   const soma_reacher_params *p = &r->p;
   memset(out, 0, sizeof *out);
   if (strcmp(env->world->name, "reach")) {
-    snprintf(err, len, "reacher: the reacher moves in the world 'reach' (got '%s')", env->world->name);
+    snprintf(err, len, "reacher: the reacher moves in the world 'reach' (got '%s')",
+             env->world->name);
     return SOMA_ERR_PARAM;
   }
   double env_dt = soma_env_param(env, "dt") * 1000, steps_f = p->move_ms / env_dt;
@@ -368,7 +373,8 @@ int soma_reacher_run_trial(soma_reacher *r, soma_env *env, const soma_env_driver
     return SOMA_ERR_PARAM;
   }
   if (target > 7) {
-    snprintf(err, len, "reacher: target must be 0..7, or -1 for the world's choice (got %d)", target);
+    snprintf(err, len, "reacher: target must be 0..7, or -1 for the world's choice (got %d)",
+             target);
     return SOMA_ERR_PARAM;
   }
   if (target >= 0) {

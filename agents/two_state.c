@@ -181,7 +181,8 @@ static int starts(int states, soma_two_state *out) {
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 2; j++)
       for (int l = 0; l < 3; l++)
-        for (int q = 0; q < 2; q++) out[k++] = (soma_two_state){af[i], bf[l], as[j], bf[l] * ratio[q]};
+        for (int q = 0; q < 2; q++)
+          out[k++] = (soma_two_state){af[i], bf[l], as[j], bf[l] * ratio[q]};
   return k;
 }
 
@@ -191,9 +192,11 @@ int soma_two_state_fit(const double *f, const unsigned char *clamp, const double
   soma_two_state_fit_opts opts = o ? *o : soma_two_state_fit_defaults();
   const char *who = "two-state fit";
   if (opts.states != 1 && opts.states != 2)
-    return snprintf(err, len, "%s: states must be 1 or 2 (got %d)", who, opts.states), SOMA_ERR_PARAM;
+    return snprintf(err, len, "%s: states must be 1 or 2 (got %d)", who, opts.states),
+           SOMA_ERR_PARAM;
   if (opts.max_iter < 1)
-    return snprintf(err, len, "%s: max_iter must be >= 1 (got %d)", who, opts.max_iter), SOMA_ERR_PARAM;
+    return snprintf(err, len, "%s: max_iter must be >= 1 (got %d)", who, opts.max_iter),
+           SOMA_ERR_PARAM;
   if (!y) return snprintf(err, len, "%s: no outputs", who), SOMA_ERR_PARAM;
   int rc = check_protocol(f, y, n, who, err, len);
   if (rc) return rc;
@@ -246,7 +249,8 @@ int soma_two_state_fit(const double *f, const unsigned char *clamp, const double
   gsl_multifit_nlinear_free(w);
   gsl_vector_free(u0);
   if (!isfinite(best_sse))
-    return snprintf(err, len, "%s: no starting point converged to a finite fit", who), SOMA_ERR_NUMERIC;
+    return snprintf(err, len, "%s: no starting point converged to a finite fit", who),
+           SOMA_ERR_NUMERIC;
   out->m = model_of(best_u, opts.states, NULL);
   out->states = opts.states;
   out->n = n_obs;

@@ -35,7 +35,8 @@ typedef struct lreacher {
 } lreacher;
 
 static lreacher *reacher_check(lua_State *L, int idx, const char *call) {
-  lreacher *a = lagent_check(L, idx, LSOMA_REACHER, call, "a reaching agent", "soma.agent.reacher{...}");
+  lreacher *a = lagent_check(L, idx, LSOMA_REACHER, call, "a reaching agent",
+                             "soma.agent.reacher{...}");
   if (!a->r) la_error(L, call, "attempt to use a closed agent");
   return a;
 }
@@ -215,8 +216,8 @@ static int a_index(lua_State *L) {
   else if (!strcmp(key, "spikes")) lua_pushinteger(L, (lua_Integer)soma_net_spike_count(net));
   else if (!strcmp(key, "env")) lua_getiuservalue(L, 1, 1);
   else
-    return la_error(L, "agent", "reaching agents have no field '%s' (fields: kind, spiking, trials, "
-                    "episodes, trial_ms, components, neurons, synapses, t, spikes, env; methods: "
+    return la_error(L, "agent", "reaching agents have no field '%s' (fields: kind, spiking, "
+                    "trials, episodes, trial_ms, components, neurons, synapses, t, spikes, env; methods: "
                     "trial, episode, learning, weights, close)", key);
   return 1;
 }
@@ -260,8 +261,9 @@ static int l_model(lua_State *L) {
     lua_settop(L, 0);
     lua_newtable(L);
   }
-  la_table(L, 1, call, states == 2 ? "a table, e.g. {a_f = 0.92, b_f = 0.03, a_s = 0.996, b_s = 0.004}"
-                                   : "a table, e.g. {a = 0.99, b = 0.013}");
+  la_table(L, 1, call,
+           states == 2 ? "a table, e.g. {a_f = 0.92, b_f = 0.03, a_s = 0.996, b_s = 0.004}"
+                       : "a table, e.g. {a = 0.99, b = 0.013}");
   la_known_keys(L, 1, call, states == 2 ? known2 : known1, NULL, NULL);
   soma_two_state m = states == 2 ? soma_two_state_smith2006() : soma_one_state_smith2006();
   if (states == 2) {
@@ -283,7 +285,8 @@ static int clamp_of(lua_State *L, int idx, const char *call, const char *what) {
   if (lua_isboolean(L, idx)) return lua_toboolean(L, idx);
   if (lua_type(L, idx) == LUA_TNUMBER && (lua_tonumber(L, idx) == 0 || lua_tonumber(L, idx) == 1))
     return lua_tonumber(L, idx) == 1;
-  return la_error(L, call, "%s must be true or false (or 1 or 0), got %s", what, la_typename(L, idx));
+  return la_error(L, call, "%s must be true or false (or 1 or 0), got %s", what,
+                  la_typename(L, idx));
 }
 
 /* m:trial{perturbation = f, clamp = false} -> {output, error, fast, slow, trial} */
@@ -318,7 +321,8 @@ static int m_reset(lua_State *L) {
 
 /* the protocol of table idx: perturbation (numbers), clamp (booleans or 0/1, optional, as long);
  * pushes two blocks, returns the trial count */
-static size_t protocol_of(lua_State *L, int idx, const char *call, double **f, unsigned char **clamp) {
+static size_t protocol_of(lua_State *L, int idx, const char *call, double **f,
+                          unsigned char **clamp) {
   lua_getfield(L, idx, "perturbation");
   if (lua_isnil(L, -1)) la_error(L, call, "give perturbation = {f1, f2, ...}, one per trial");
   size_t n;
@@ -329,7 +333,8 @@ static size_t protocol_of(lua_State *L, int idx, const char *call, double **f, u
   lua_getfield(L, idx, "clamp");
   if (!lua_isnil(L, -1)) {
     if (!lua_istable(L, -1))
-      la_error(L, call, "clamp must be a list of true/false, one per trial (got %s)", la_typename(L, -1));
+      la_error(L, call, "clamp must be a list of true/false, one per trial (got %s)",
+               la_typename(L, -1));
     if ((size_t)lua_rawlen(L, -1) != n)
       la_error(L, call, "clamp has %zu values and perturbation %zu; give one per trial",
                (size_t)lua_rawlen(L, -1), n);
@@ -359,7 +364,8 @@ static int m_simulate(lua_State *L) {
   static const char *const known[] = {"perturbation", "clamp", NULL};
   const char *call = "model:simulate";
   lmodel *o = model_check(L, 1, call);
-  la_table(L, 2, call, "a table, e.g. m:simulate{perturbation = {0, 1, 1}, clamp = {false, false, true}}");
+  la_table(L, 2, call,
+           "a table, e.g. m:simulate{perturbation = {0, 1, 1}, clamp = {false, false, true}}");
   la_known_keys(L, 2, call, known, NULL, NULL);
   lua_settop(L, 2);
   double *f;
@@ -429,10 +435,12 @@ static int l_fit(lua_State *L) {
   unsigned char *clamp;
   size_t n = protocol_of(L, 1, call, &f, &clamp);
   lua_getfield(L, 1, "output");
-  if (lua_isnil(L, -1)) la_error(L, call, "give output = {y1, y2, ...}, one per trial (0/0: not measured)");
+  if (lua_isnil(L, -1))
+    la_error(L, call, "give output = {y1, y2, ...}, one per trial (0/0: not measured)");
   size_t ny;
   double *y = la_doubles(L, -1, call, "output", &ny);
-  if (ny != n) la_error(L, call, "output has %zu values and perturbation %zu; give one per trial", ny, n);
+  if (ny != n)
+    la_error(L, call, "output has %zu values and perturbation %zu; give one per trial", ny, n);
   soma_two_state_fitted fit;
   char err[256];
   if (soma_two_state_fit(f, clamp, y, n, &o, &fit, err, sizeof err) != SOMA_OK)

@@ -144,6 +144,8 @@ local function curl_deflection(k)
   error("motor_adaptation.lua: the curl probe measured no error")
 end
 
+local episodes = 0   -- trials of every agent in turn: the x of summary.png's learning curve
+
 -- the reacher under a perturbation kind ("rotation" or "curl"): a learner for run_protocol
 local function reacher(seed, kind, components, scale)
   local env = soma.env.reach{ name = string.format("%s%d_%d", kind, components, seed) }
@@ -161,8 +163,9 @@ local function reacher(seed, kind, components, scale)
     local t = agent:trial{ target = table.remove(order) }
     local out = { output = -t.aim / scale, error = t.error, aim = t.aim, hand = t.hand,
                   fast = -t.weights.fast / scale, slow = -t.weights.slow / scale, target = t.target }
-    soma.log{ condition = kind .. components, seed = seed, trial = k, perturbation = f,
-              clamp = clamp, target = t.target, error = t.error, aim = t.aim, hand = t.hand,
+    episodes = episodes + 1
+    soma.log{ condition = kind .. components, seed = seed, trial = k, episode = episodes,
+              perturbation = f, clamp = clamp, target = t.target, error = t.error, aim = t.aim, hand = t.hand,
               output = out.output, weights_fast = out.fast, weights_slow = out.slow }
     return out
   end
@@ -196,13 +199,16 @@ local function summarise(list)
   return out
 end
 
+soma.view{ curve = "error" }
 local conditions = { { key = "rotation", kind = "rotation", components = 2 } }
 if P.ablation then conditions[#conditions + 1] = { key = "ablation", kind = "rotation", components = 1 } end
 if P.curl_run then conditions[#conditions + 1] = { key = "curl", kind = "curl", components = 2 } end
-local curl_scale = P.curl_run and curl_deflection(P.curl) or nil
+-- measured when the curl condition starts (so the first world, drawn in summary.png, is an agent's)
+local curl_scale
 local records, summary = {}, {}
 local done, total = 0, #conditions * P.seeds
 for _, c in ipairs(conditions) do
+  if c.kind == "curl" then curl_scale = curl_deflection(P.curl) end
   local scale = c.kind == "rotation" and P.rotation or curl_scale
   records[c.key], summary[c.key] = {}, {}
   local measures = {}
