@@ -108,7 +108,7 @@ bench: bin/soma $(OUT)/bench_models $(OUT)/bench_worlds $(OUT)/bench_contrastive
 	$(OUT)/bench_contrastive 1000 1 2 5 | tee -a bench/out/contrastive.md
 	bench/run.sh
 
-TASKS := labyrinth_fewshot dyna_maze water_maze tmaze_reversal bandit_reversal baselines_dyna
+TASKS := labyrinth_fewshot dyna_maze water_maze tmaze_reversal bandit_reversal motor_adaptation baselines_dyna
 bench-tasks: bin/soma
 	@for t in $(TASKS); do echo "== $$t"; bin/soma run scripts/$$t.lua || exit 1; done
 
